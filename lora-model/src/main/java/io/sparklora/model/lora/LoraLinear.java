@@ -1,0 +1,147 @@
+package io.sparklora.model.lora;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.sparklora.model.nn.Autograd;
+import io.sparklora.model.nn.Linear;
+import io.sparklora.model.nn.Ops;
+import io.sparklora.model.nn.Param;
+
+/**
+ * loralib's {@code lora.Linear}: {@code y = x·W_oiᵀ + b + (α/r)·dropout(x)·Aᵀ·Bᵀ}, with A {@code [r, in]}
+ * (Kaiming-uniform) and B {@code [out, r]} (zeros), W frozen. With {@code fanInFanOut} W is stored
+ * {@code [in, out]} (GPT-2's Conv1D). The LoRA path multiplies by A first, so it costs
+ * {@code r·(in + out)} per token instead of {@code in·out}.
+ */
+public final class LoraLinear extends Linear implements LoraLayer {
+    private final LoraConfig lora;
+    private final boolean fanInFanOut;
+    private final Param loraA;
+    private final Param loraB;
+    private boolean merged;
+
+    private LoraLinear(NDManager manager, Builder b) {
+        super(manager, b.in, b.out, b.bias, b.fanInFanOut);
+        this.lora = b.lora;
+        this.fanInFanOut = b.fanInFanOut;
+        if (lora.r() > 0) {
+            float bound = (float) (1.0 / Math.sqrt(b.in));
+            loraA = registerParam("lora_A", manager.randomUniform(-bound, bound, new Shape(lora.r(), b.in)), true);
+            loraB = registerParam("lora_B", manager.zeros(new Shape(b.out, lora.r())), true);
+            weight.setRequiresGrad(false);
+        } else {
+            loraA = null;
+            loraB = null;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public LoraConfig loraConfig() {
+        return lora;
+    }
+
+    @Override
+    public boolean isMerged() {
+        return merged;
+    }
+
+    public boolean fanInFanOut() {
+        return fanInFanOut;
+    }
+
+    /** lora_A, or null when r = 0. */
+    public Param loraA() {
+        return loraA;
+    }
+
+    /** lora_B, or null when r = 0. */
+    public Param loraB() {
+        return loraB;
+    }
+
+    @Override
+    public NDArray forward(NDArray x) {
+        NDArray b = bias == null ? null : bias.array();
+        NDArray y = fanInFanOut
+                ? Ops.matmulFanInFanOut(x, weight.array(), b)
+                : Ops.linear(x, weight.array(), b);
+        if (lora.r() > 0 && !merged) {
+            NDArray h = Ops.dropout(x, lora.dropout(), isTraining());
+            NDArray delta = Ops.linear(Ops.linear(h, loraA.array(), null), loraB.array(), null);
+            y = y.add(delta.mul(lora.scaling()));
+        }
+        return y;
+    }
+
+    @Override
+    protected void onModeChange(boolean train) {
+        if (!lora.mergeWeights() || merged != train) {
+            return;
+        }
+        // Like loralib, an r = 0 layer only flips the flag.
+        if (lora.r() > 0) {
+            Autograd.noGrad(() -> {
+                try (NDManager tmp = manager().newSubManager()) {
+                    NDArray delta = Ops.scoped(loraB.array().matMul(loraA.array()), tmp).muli(lora.scaling());
+                    if (fanInFanOut) {
+                        delta = delta.transpose();
+                    }
+                    if (train) {
+                        weight.array().subi(delta);
+                    } else {
+                        weight.array().addi(delta);
+                    }
+                }
+                return null;
+            });
+        }
+        merged = !train;
+    }
+
+    /** Builder in DJL's style: required sizes, optional LoRA settings. */
+    public static final class Builder {
+        private int in = -1;
+        private int out = -1;
+        private boolean bias = true;
+        private boolean fanInFanOut;
+        private LoraConfig lora = LoraConfig.plain();
+
+        public Builder inFeatures(int in) {
+            this.in = in;
+            return this;
+        }
+
+        public Builder outFeatures(int out) {
+            this.out = out;
+            return this;
+        }
+
+        public Builder optBias(boolean bias) {
+            this.bias = bias;
+            return this;
+        }
+
+        public Builder optFanInFanOut(boolean fanInFanOut) {
+            this.fanInFanOut = fanInFanOut;
+            return this;
+        }
+
+        public Builder optLora(LoraConfig lora) {
+            this.lora = java.util.Objects.requireNonNull(lora, "lora");
+            return this;
+        }
+
+        public LoraLinear build(NDManager manager) {
+            if (in <= 0 || out <= 0) {
+                throw new IllegalArgumentException(
+                        "LoraLinear needs inFeatures > 0 and outFeatures > 0, got " + in + " and " + out);
+            }
+            return new LoraLinear(manager, this);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package io.sparklora.model.lora;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import io.sparklora.model.nn.Autograd;
+import io.sparklora.model.nn.Linear;
+import io.sparklora.model.nn.Ops;
+import io.sparklora.model.nn.Param;
+
+import java.util.Arrays;
+
+/**
+ * loralib's {@code lora.MergedLinear}: one fused projection (for example GPT-2's q|k|v {@code c_attn})
+ * whose output rows split into {@code enableLora.length} equal groups; each enabled group i gets its
+ * own rank-r update {@code B_i·A_i}, disabled groups get none. A is {@code [r·nEnabled, in]}, B is
+ * {@code [out/groups·nEnabled, r]}; block i uses rows {@code [i·r, (i+1)·r)} of A and
+ * {@code [i·out/groups, (i+1)·out/groups)} of B.
+ */
+public final class LoraMergedLinear extends Linear implements LoraLayer {
+    private final LoraConfig lora;
+    private final boolean fanInFanOut;
+    private final boolean[] enableLora;
+    private final int groupSize;
+    private final int enabledCount;
+    private final Param loraA;
+    private final Param loraB;
+    private boolean merged;
+
+    private LoraMergedLinear(NDManager manager, Builder b) {
+        super(manager, b.in, b.out, b.bias, b.fanInFanOut);
+        this.lora = b.lora;
+        this.fanInFanOut = b.fanInFanOut;
+        this.enableLora = b.enableLora.clone();
+        this.groupSize = b.out / enableLora.length;
+        int n = 0;
+        for (boolean e : enableLora) {
+            n += e ? 1 : 0;
+        }
+        this.enabledCount = n;
+        if (lora.r() > 0) {
+            float bound = (float) (1.0 / Math.sqrt(b.in));
+            loraA = registerParam("lora_A",
+                    manager.randomUniform(-bound, bound, new Shape((long) lora.r() * n, b.in)), true);
+            loraB = registerParam("lora_B", manager.zeros(new Shape((long) groupSize * n, lora.r())), true);
+            weight.setRequiresGrad(false);
+        } else {
+            loraA = null;
+            loraB = null;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public LoraConfig loraConfig() {
+        return lora;
+    }
+
+    @Override
+    public boolean isMerged() {
+        return merged;
+    }
+
+    public boolean[] enableLora() {
+        return enableLora.clone();
+    }
+
+    public boolean fanInFanOut() {
+        return fanInFanOut;
+    }
+
+    public Param loraA() {
+        return loraA;
+    }
+
+    public Param loraB() {
+        return loraB;
+    }
+
+    @Override
+    public NDArray forward(NDArray x) {
+        NDArray b = bias == null ? null : bias.array();
+        NDArray y = fanInFanOut
+                ? Ops.matmulFanInFanOut(x, weight.array(), b)
+                : Ops.linear(x, weight.array(), b);
+        if (lora.r() == 0 || merged) {
+            return y;
+        }
+        NDArray h = Ops.dropout(x, lora.dropout(), isTraining());
+        NDArray afterA = Ops.linear(h, loraA.array(), null); // [..., r·nEnabled]
+        NDList blocks = new NDList(enableLora.length);
+        Shape zerosShape = null;
+        int e = 0;
+        for (boolean enabled : enableLora) {
+            if (enabled) {
+                NDArray a = afterA.get(new NDIndex("..., {}:{}", e * lora.r(), (e + 1) * lora.r()));
+                NDArray bi = Ops.scoped(loraB.array().get(new NDIndex("{}:{}", e * groupSize, (e + 1) * groupSize)), x);
+                NDArray block = Ops.linear(a, bi, null);
+                blocks.add(block);
+                zerosShape = block.getShape();
+                e++;
+            } else {
+                blocks.add(null);
+            }
+        }
+        for (int i = 0; i < blocks.size(); i++) {
+            if (blocks.get(i) == null) {
+                blocks.set(i, x.getManager().zeros(zerosShape));
+            }
+        }
+        NDArray delta = blocks.size() == 1 ? blocks.head() : NDArrays.concat(blocks, -1);
+        return y.add(delta.mul(lora.scaling()));
+    }
+
+    /** The full {@code [out, in]} update ΔW (unscaled), built in {@code manager}. */
+    NDArray deltaWeight(NDManager manager) {
+        NDList rows = new NDList(enableLora.length);
+        int e = 0;
+        for (boolean enabled : enableLora) {
+            if (enabled) {
+                NDArray bi = Ops.scoped(loraB.array().get(new NDIndex("{}:{}", e * groupSize, (e + 1) * groupSize)), manager);
+                NDArray ai = Ops.scoped(loraA.array().get(new NDIndex("{}:{}", e * lora.r(), (e + 1) * lora.r())), manager);
+                rows.add(bi.matMul(ai));
+                e++;
+            } else {
+                rows.add(manager.zeros(new Shape(groupSize, inFeatures)));
+            }
+        }
+        return NDArrays.concat(rows, 0);
+    }
+
+    @Override
+    protected void onModeChange(boolean train) {
+        if (!lora.mergeWeights() || merged != train) {
+            return;
+        }
+        // Like loralib, an r = 0 layer only flips the flag.
+        if (lora.r() > 0) {
+            Autograd.noGrad(() -> {
+                try (NDManager tmp = manager().newSubManager()) {
+                    NDArray delta = deltaWeight(tmp).mul(lora.scaling());
+                    if (fanInFanOut) {
+                        delta = delta.transpose();
+                    }
+                    if (train) {
+                        weight.array().subi(delta);
+                    } else {
+                        weight.array().addi(delta);
+                    }
+                }
+                return null;
+            });
+        }
+        merged = !train;
+    }
+
+    /** Builder in DJL's style. */
+    public static final class Builder {
+        private int in = -1;
+        private int out = -1;
+        private boolean bias = true;
+        private boolean fanInFanOut;
+        private boolean[] enableLora = {false};
+        private LoraConfig lora = LoraConfig.plain();
+
+        public Builder inFeatures(int in) {
+            this.in = in;
+            return this;
+        }
+
+        public Builder outFeatures(int out) {
+            this.out = out;
+            return this;
+        }
+
+        public Builder optBias(boolean bias) {
+            this.bias = bias;
+            return this;
+        }
+
+        public Builder optFanInFanOut(boolean fanInFanOut) {
+            this.fanInFanOut = fanInFanOut;
+            return this;
+        }
+
+        /** One flag per output group, e.g. {@code {true, false, true}} for q and v of q|k|v. */
+        public Builder setEnableLora(boolean... enableLora) {
+            this.enableLora = enableLora.clone();
+            return this;
+        }
+
+        public Builder optLora(LoraConfig lora) {
+            this.lora = java.util.Objects.requireNonNull(lora, "lora");
+            return this;
+        }
+
+        public LoraMergedLinear build(NDManager manager) {
+            if (in <= 0 || out <= 0) {
+                throw new IllegalArgumentException(
+                        "LoraMergedLinear needs inFeatures > 0 and outFeatures > 0, got " + in + " and " + out);
+            }
+            if (enableLora.length == 0 || out % enableLora.length != 0) {
+                throw new IllegalArgumentException("enable_lora " + Arrays.toString(enableLora)
+                        + " must split out_features " + out + " into equal groups (out % "
+                        + enableLora.length + " != 0)");
+            }
+            boolean any = false;
+            for (boolean e : enableLora) {
+                any |= e;
+            }
+            if (lora.r() > 0 && !any) {
+                throw new IllegalArgumentException("enable_lora " + Arrays.toString(enableLora)
+                        + " enables no group although r = " + lora.r() + "; use r = 0 for a plain layer");
+            }
+            return new LoraMergedLinear(manager, this);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.sparklora.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A tree of named parameters, buffers and child modules with PyTorch's naming and ordering.
+ *
+ * <p>We use this instead of DJL's {@code AbstractBlock} because the oracles (loralib, Hugging Face,
+ * PEFT) are defined on {@code torch.nn.Module}: dotted names in registration order, a per-module
+ * train/eval mode that LoRA layers hook to merge and unmerge, and a trainable flag per parameter.
+ * Forward passes are plain methods on the subclasses. Every array a module owns belongs to the
+ * {@link NDManager} given at construction; closing the module closes that manager's arrays.
+ */
+public abstract class Module implements AutoCloseable {
+    private final NDManager manager;
+    private final Map<String, Param> params = new LinkedHashMap<>();
+    private final Map<String, NDArray> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, String> stateDictAliases = new LinkedHashMap<>();
+    private boolean training = true;
+
+    protected Module(NDManager manager) {
+        this.manager = Objects.requireNonNull(manager, "manager");
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    protected Param registerParam(String name, NDArray value, boolean requiresGrad) {
+        checkNewName(name);
+        value.attach(manager);
+        Param p = new Param(name, value, requiresGrad);
+        params.put(name, p);
+        return p;
+    }
+
+    /** A tensor in the state dict that is not a parameter (for example GPT-2's causal mask). */
+    protected void registerBuffer(String name, NDArray value) {
+        checkNewName(name);
+        value.attach(manager);
+        buffers.put(name, value);
+    }
+
+    protected <M extends Module> M registerChild(String name, M child) {
+        checkNewName(name);
+        children.put(name, Objects.requireNonNull(child, "child"));
+        return child;
+    }
+
+    /** An extra state-dict key that refers to one of this module's own parameters. */
+    protected void registerStateDictAlias(String alias, String paramName) {
+        if (!params.containsKey(paramName)) {
+            throw new IllegalArgumentException("no parameter " + paramName + " to alias");
+        }
+        stateDictAliases.put(alias, paramName);
+    }
+
+    private void checkNewName(String name) {
+        if (name == null || name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("invalid member name '" + name + "'");
+        }
+        if (params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException("duplicate member name '" + name + "'");
+        }
+    }
+
+    public Param param(String name) {
+        return params.get(name);
+    }
+
+    public Map<String, Module> children() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** Parameters by dotted name: own parameters first, then each child's, in registration order. */
+    public Map<String, Param> namedParameters() {
+        Map<String, Param> out = new LinkedHashMap<>();
+        collectParams("", out);
+        return out;
+    }
+
+    private void collectParams(String prefix, Map<String, Param> out) {
+        params.forEach((n, p) -> out.put(prefix + n, p));
+        children.forEach((n, c) -> c.collectParams(prefix + n + ".", out));
+    }
+
+    /** Every module by dotted name; the root is {@code ""}. */
+    public Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", out);
+        return out;
+    }
+
+    private void collectModules(String name, Map<String, Module> out) {
+        out.put(name, this);
+        children.forEach((n, c) -> c.collectModules(name.isEmpty() ? n : name + "." + n, out));
+    }
+
+    /** PyTorch {@code state_dict()} order: parameters, buffers, aliases, then children. */
+    public Map<String, NDArray> stateDict() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        collectState("", out);
+        return out;
+    }
+
+    private void collectState(String prefix, Map<String, NDArray> out) {
+        params.forEach((n, p) -> out.put(prefix + n, p.array()));
+        buffers.forEach((n, b) -> out.put(prefix + n, b));
+        stateDictAliases.forEach((alias, n) -> out.put(prefix + alias, params.get(n).array()));
+        children.forEach((n, c) -> c.collectState(prefix + n + ".", out));
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Training mode for this module and its children (dropout on; LoRA layers unmerge). */
+    public void train() {
+        setMode(true);
+    }
+
+    /** Evaluation mode for this module and its children (dropout off; LoRA layers merge). */
+    public void eval() {
+        setMode(false);
+    }
+
+    private void setMode(boolean train) {
+        training = train;
+        onModeChange(train);
+        children.values().forEach(c -> c.setMode(train));
+    }
+
+    /** Called after this module's mode flag changed, before its children change. */
+    protected void onModeChange(boolean train) {}
+
+    @Override
+    public void close() {
+        children.values().forEach(Module::close);
+        params.values().forEach(p -> p.array().close());
+        buffers.values().forEach(NDArray::close);
+    }
+}

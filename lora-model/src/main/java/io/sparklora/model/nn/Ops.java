@@ -1,0 +1,54 @@
+package io.sparklora.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
+/**
+ * Tensor operations that keep native memory in the caller's scope.
+ *
+ * <p>DJL attaches the result of an op to the manager of its first operand. Forward passes pass the
+ * activation first, so results land in the step's manager; where a parameter must come first
+ * (a transpose, B·A), {@link #scoped} moves the result into the activation's manager, so that
+ * nothing created in a step survives in the long-lived model manager.
+ */
+public final class Ops {
+    private Ops() {}
+
+    /** Moves {@code result} into the manager that owns {@code like} and returns it. */
+    public static NDArray scoped(NDArray result, NDArray like) {
+        return scoped(result, like.getManager());
+    }
+
+    public static NDArray scoped(NDArray result, NDManager manager) {
+        if (result.getManager() != manager) {
+            result.attach(manager);
+        }
+        return result;
+    }
+
+    /** {@code x·Wᵀ + b} with W stored {@code [out, in]}; b may be null. */
+    public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+    }
+
+    /** {@code x·W + b} with W stored {@code [in, out]} (GPT-2's Conv1D layout); b may be null. */
+    public static NDArray matmulFanInFanOut(NDArray x, NDArray weight, NDArray bias) {
+        NDArray y = x.matMul(weight);
+        return bias == null ? y : y.addi(bias);
+    }
+
+    /** Row lookup {@code table[ids]}; the result belongs to the manager of {@code ids}. */
+    public static NDArray embedding(NDArray ids, NDArray table) {
+        NDArray idx = ids.getDataType() == DataType.INT64 ? ids : ids.toType(DataType.INT64, false);
+        return idx.getNDArrayInternal().embedding(idx, table, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /** Inverted dropout with PyTorch's semantics; identity when not training or p is 0. */
+    public static NDArray dropout(NDArray x, float p, boolean training) {
+        if (!training || p == 0f) {
+            return x;
+        }
+        return x.getNDArrayInternal().dropout(x, p, true).singletonOrThrow();
+    }
+}

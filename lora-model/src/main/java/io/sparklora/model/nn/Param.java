@@ -1,0 +1,88 @@
+package io.sparklora.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.Objects;
+
+/**
+ * A named tensor of a {@link Module} with a trainable flag, like a PyTorch {@code nn.Parameter}.
+ *
+ * <p>The array is owned by the module's manager. Loading a value replaces the array after checking
+ * the shape, so a mis-shaped checkpoint tensor fails here with both shapes in the message.
+ */
+public final class Param {
+    private final String name;
+    private NDArray array;
+    private boolean requiresGrad;
+
+    Param(String name, NDArray array, boolean requiresGrad) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.array = Objects.requireNonNull(array, "array");
+        setRequiresGrad(requiresGrad);
+    }
+
+    /** The local name inside its module (for example {@code lora_A}). */
+    public String name() {
+        return name;
+    }
+
+    public NDArray array() {
+        return array;
+    }
+
+    public Shape shape() {
+        return array.getShape();
+    }
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Marks the parameter trainable or frozen; frozen ones get no gradient buffer in backward. */
+    public void setRequiresGrad(boolean requiresGrad) {
+        this.requiresGrad = requiresGrad;
+        array.setRequiresGradient(requiresGrad);
+    }
+
+    /**
+     * Replaces the value with a copy of {@code value}, which must have this parameter's shape.
+     *
+     * @param qualifiedName the name used in the error message (for example the state-dict key)
+     */
+    public void load(String qualifiedName, NDArray value) {
+        Objects.requireNonNull(value, "value");
+        if (!value.getShape().equals(shape())) {
+            throw new IllegalArgumentException(
+                    "tensor '" + qualifiedName + "' has shape " + value.getShape()
+                            + ", expected " + shape());
+        }
+        NDArray copy = value.toType(DataType.FLOAT32, true);
+        copy.attach(array.getManager());
+        array.close();
+        array = copy;
+        array.setName(name);
+        setRequiresGrad(requiresGrad);
+    }
+
+    /** Loads row-major float data of this parameter's shape. */
+    public void load(String qualifiedName, float[] data) {
+        Objects.requireNonNull(data, "data");
+        if (data.length != shape().size()) {
+            throw new IllegalArgumentException(
+                    "tensor '" + qualifiedName + "' has " + data.length + " values, expected "
+                            + shape().size() + " for shape " + shape());
+        }
+        NDArray fresh = array.getManager().create(data, shape());
+        array.close();
+        array = fresh;
+        array.setName(name);
+        setRequiresGrad(requiresGrad);
+    }
+
+    @Override
+    public String toString() {
+        return name + shape() + (requiresGrad ? " trainable" : " frozen");
+    }
+}
