@@ -16,19 +16,18 @@ import io.sparklora.model.nn.Param;
  */
 public final class LoraLinear extends Linear implements LoraLayer {
     private final LoraConfig lora;
-    private final boolean fanInFanOut;
     private final Param loraA;
     private final Param loraB;
     private boolean merged;
 
-    private LoraLinear(NDManager manager, Builder b) {
-        super(manager, b.in, b.out, b.bias, b.fanInFanOut);
-        this.lora = b.lora;
-        this.fanInFanOut = b.fanInFanOut;
+    private LoraLinear(Linear base, LoraConfig lora) {
+        super(base);
+        this.lora = java.util.Objects.requireNonNull(lora, "lora");
         if (lora.r() > 0) {
-            float bound = (float) (1.0 / Math.sqrt(b.in));
-            loraA = registerParam("lora_A", manager.randomUniform(-bound, bound, new Shape(lora.r(), b.in)), true);
-            loraB = registerParam("lora_B", manager.zeros(new Shape(b.out, lora.r())), true);
+            float bound = (float) (1.0 / Math.sqrt(inFeatures));
+            loraA = registerParam("lora_A",
+                    manager().randomUniform(-bound, bound, new Shape(lora.r(), inFeatures)), true);
+            loraB = registerParam("lora_B", manager().zeros(new Shape(outFeatures, lora.r())), true);
             weight.setRequiresGrad(false);
         } else {
             loraA = null;
@@ -40,6 +39,11 @@ public final class LoraLinear extends Linear implements LoraLayer {
         return new Builder();
     }
 
+    /** Adds LoRA to an existing layer (PEFT-style injection), taking over its weight and bias. */
+    public static LoraLinear wrap(Linear base, LoraConfig lora) {
+        return new LoraLinear(base, lora);
+    }
+
     @Override
     public LoraConfig loraConfig() {
         return lora;
@@ -48,10 +52,6 @@ public final class LoraLinear extends Linear implements LoraLayer {
     @Override
     public boolean isMerged() {
         return merged;
-    }
-
-    public boolean fanInFanOut() {
-        return fanInFanOut;
     }
 
     /** lora_A, or null when r = 0. */
@@ -66,10 +66,7 @@ public final class LoraLinear extends Linear implements LoraLayer {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray b = bias == null ? null : bias.array();
-        NDArray y = fanInFanOut
-                ? Ops.matmulFanInFanOut(x, weight.array(), b)
-                : Ops.linear(x, weight.array(), b);
+        NDArray y = super.forward(x);
         if (lora.r() > 0 && !merged) {
             NDArray h = Ops.dropout(x, lora.dropout(), isTraining());
             NDArray delta = Ops.linear(Ops.linear(h, loraA.array(), null), loraB.array(), null);
@@ -141,7 +138,7 @@ public final class LoraLinear extends Linear implements LoraLayer {
                 throw new IllegalArgumentException(
                         "LoraLinear needs inFeatures > 0 and outFeatures > 0, got " + in + " and " + out);
             }
-            return new LoraLinear(manager, this);
+            return new LoraLinear(new Linear(manager, in, out, bias, fanInFanOut), lora);
         }
     }
 }

@@ -22,7 +22,6 @@ import java.util.Arrays;
  */
 public final class LoraMergedLinear extends Linear implements LoraLayer {
     private final LoraConfig lora;
-    private final boolean fanInFanOut;
     private final boolean[] enableLora;
     private final int groupSize;
     private final int enabledCount;
@@ -30,22 +29,21 @@ public final class LoraMergedLinear extends Linear implements LoraLayer {
     private final Param loraB;
     private boolean merged;
 
-    private LoraMergedLinear(NDManager manager, Builder b) {
-        super(manager, b.in, b.out, b.bias, b.fanInFanOut);
-        this.lora = b.lora;
-        this.fanInFanOut = b.fanInFanOut;
-        this.enableLora = b.enableLora.clone();
-        this.groupSize = b.out / enableLora.length;
+    private LoraMergedLinear(Linear base, boolean[] enable, LoraConfig lora) {
+        super(base);
+        this.lora = lora;
+        this.enableLora = enable.clone();
+        this.groupSize = outFeatures / enableLora.length;
         int n = 0;
         for (boolean e : enableLora) {
             n += e ? 1 : 0;
         }
         this.enabledCount = n;
         if (lora.r() > 0) {
-            float bound = (float) (1.0 / Math.sqrt(b.in));
+            float bound = (float) (1.0 / Math.sqrt(inFeatures));
             loraA = registerParam("lora_A",
-                    manager.randomUniform(-bound, bound, new Shape((long) lora.r() * n, b.in)), true);
-            loraB = registerParam("lora_B", manager.zeros(new Shape((long) groupSize * n, lora.r())), true);
+                    manager().randomUniform(-bound, bound, new Shape((long) lora.r() * n, inFeatures)), true);
+            loraB = registerParam("lora_B", manager().zeros(new Shape((long) groupSize * n, lora.r())), true);
             weight.setRequiresGrad(false);
         } else {
             loraA = null;
@@ -55,6 +53,12 @@ public final class LoraMergedLinear extends Linear implements LoraLayer {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Adds LoRA to an existing fused projection, taking over its weight and bias. */
+    public static LoraMergedLinear wrap(Linear base, boolean[] enableLora, LoraConfig lora) {
+        validate(base.outFeatures(), enableLora, lora);
+        return new LoraMergedLinear(base, enableLora, lora);
     }
 
     @Override
@@ -71,10 +75,6 @@ public final class LoraMergedLinear extends Linear implements LoraLayer {
         return enableLora.clone();
     }
 
-    public boolean fanInFanOut() {
-        return fanInFanOut;
-    }
-
     public Param loraA() {
         return loraA;
     }
@@ -85,10 +85,7 @@ public final class LoraMergedLinear extends Linear implements LoraLayer {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray b = bias == null ? null : bias.array();
-        NDArray y = fanInFanOut
-                ? Ops.matmulFanInFanOut(x, weight.array(), b)
-                : Ops.linear(x, weight.array(), b);
+        NDArray y = super.forward(x);
         if (lora.r() == 0 || merged) {
             return y;
         }
@@ -160,6 +157,21 @@ public final class LoraMergedLinear extends Linear implements LoraLayer {
         merged = !train;
     }
 
+    private static void validate(int out, boolean[] enableLora, LoraConfig lora) {
+        if (enableLora == null || enableLora.length == 0 || out % enableLora.length != 0) {
+            throw new IllegalArgumentException("enable_lora " + Arrays.toString(enableLora)
+                    + " must split out_features " + out + " into equal groups");
+        }
+        boolean any = false;
+        for (boolean e : enableLora) {
+            any |= e;
+        }
+        if (lora.r() > 0 && !any) {
+            throw new IllegalArgumentException("enable_lora " + Arrays.toString(enableLora)
+                    + " enables no group although r = " + lora.r() + "; use r = 0 for a plain layer");
+        }
+    }
+
     /** Builder in DJL's style. */
     public static final class Builder {
         private int in = -1;
@@ -205,20 +217,8 @@ public final class LoraMergedLinear extends Linear implements LoraLayer {
                 throw new IllegalArgumentException(
                         "LoraMergedLinear needs inFeatures > 0 and outFeatures > 0, got " + in + " and " + out);
             }
-            if (enableLora.length == 0 || out % enableLora.length != 0) {
-                throw new IllegalArgumentException("enable_lora " + Arrays.toString(enableLora)
-                        + " must split out_features " + out + " into equal groups (out % "
-                        + enableLora.length + " != 0)");
-            }
-            boolean any = false;
-            for (boolean e : enableLora) {
-                any |= e;
-            }
-            if (lora.r() > 0 && !any) {
-                throw new IllegalArgumentException("enable_lora " + Arrays.toString(enableLora)
-                        + " enables no group although r = " + lora.r() + "; use r = 0 for a plain layer");
-            }
-            return new LoraMergedLinear(manager, this);
+            validate(out, enableLora, lora);
+            return new LoraMergedLinear(new Linear(manager, in, out, bias, fanInFanOut), enableLora, lora);
         }
     }
 }

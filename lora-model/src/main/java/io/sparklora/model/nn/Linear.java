@@ -4,13 +4,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-/** {@code torch.nn.Linear}: weight {@code [out, in]}, optional bias, PyTorch's default init. */
+/**
+ * {@code torch.nn.Linear} (weight {@code [out, in]}), or with {@code fanInFanOut} GPT-2's
+ * {@code Conv1D} (weight {@code [in, out]}, {@code y = x·W + b}). LoRA layers wrap one of these and
+ * take over its arrays, so injecting LoRA never copies a base weight.
+ */
 public class Linear extends Module {
     protected final int inFeatures;
     protected final int outFeatures;
+    protected final boolean fanInFanOut;
     protected final Param weight;
     protected final Param bias;
 
+    /** A linear layer with PyTorch's default init, U(-1/sqrt(in), 1/sqrt(in)) for weight and bias. */
     public Linear(NDManager manager, int inFeatures, int outFeatures, boolean bias) {
         this(manager, inFeatures, outFeatures, bias, false);
     }
@@ -18,21 +24,41 @@ public class Linear extends Module {
     /**
      * @param fanInFanOut store the weight {@code [in, out]} (GPT-2's Conv1D layout)
      */
-    protected Linear(NDManager manager, int in, int out, boolean bias, boolean fanInFanOut) {
+    public Linear(NDManager manager, int in, int out, boolean bias, boolean fanInFanOut) {
+        this(manager, in, out, randomWeight(manager, in, out, fanInFanOut),
+                bias ? manager.randomUniform(-bound(in), bound(in), new Shape(out)) : null, fanInFanOut);
+    }
+
+    /** Takes over the arrays of {@code base} (which must not be used afterwards). */
+    protected Linear(Linear base) {
+        this(base.manager(), base.inFeatures, base.outFeatures, base.weight.array(),
+                base.bias == null ? null : base.bias.array(), base.fanInFanOut);
+        weight.setRequiresGrad(base.weight.requiresGrad());
+        if (bias != null) {
+            bias.setRequiresGrad(base.bias.requiresGrad());
+        }
+    }
+
+    private Linear(NDManager manager, int in, int out, NDArray weight, NDArray bias, boolean fanInFanOut) {
         super(manager);
+        this.inFeatures = in;
+        this.outFeatures = out;
+        this.fanInFanOut = fanInFanOut;
+        this.weight = registerParam("weight", weight, true);
+        this.bias = bias == null ? null : registerParam("bias", bias, true);
+    }
+
+    private static float bound(int in) {
+        return (float) (1.0 / Math.sqrt(in));
+    }
+
+    private static NDArray randomWeight(NDManager manager, int in, int out, boolean fanInFanOut) {
         if (in <= 0 || out <= 0) {
             throw new IllegalArgumentException(
                     "in_features and out_features must be positive, got " + in + " and " + out);
         }
-        this.inFeatures = in;
-        this.outFeatures = out;
-        // kaiming_uniform_(a=sqrt(5)) and the bias rule of nn.Linear both give U(-1/sqrt(in), 1/sqrt(in)).
-        float bound = (float) (1.0 / Math.sqrt(in));
         Shape shape = fanInFanOut ? new Shape(in, out) : new Shape(out, in);
-        this.weight = registerParam("weight", manager.randomUniform(-bound, bound, shape), true);
-        this.bias = bias
-                ? registerParam("bias", manager.randomUniform(-bound, bound, new Shape(out)), true)
-                : null;
+        return manager.randomUniform(-bound(in), bound(in), shape);
     }
 
     public int inFeatures() {
@@ -41,6 +67,10 @@ public class Linear extends Module {
 
     public int outFeatures() {
         return outFeatures;
+    }
+
+    public boolean fanInFanOut() {
+        return fanInFanOut;
     }
 
     public Param weight() {
@@ -53,6 +83,7 @@ public class Linear extends Module {
     }
 
     public NDArray forward(NDArray x) {
-        return Ops.linear(x, weight.array(), bias == null ? null : bias.array());
+        NDArray b = bias == null ? null : bias.array();
+        return fanInFanOut ? Ops.matmulFanInFanOut(x, weight.array(), b) : Ops.linear(x, weight.array(), b);
     }
 }

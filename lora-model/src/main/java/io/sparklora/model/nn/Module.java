@@ -3,10 +3,13 @@ package io.sparklora.model.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 
 /**
  * A tree of named parameters, buffers and child modules with PyTorch's naming and ordering.
@@ -73,6 +76,78 @@ public abstract class Module implements AutoCloseable {
 
     public Param param(String name) {
         return params.get(name);
+    }
+
+    /** The descendant module at a dotted path ({@code ""} is this module), or null. */
+    public Module module(String path) {
+        Module m = this;
+        if (!path.isEmpty()) {
+            for (String part : path.split("\\.")) {
+                m = m.children.get(part);
+                if (m == null) {
+                    return null;
+                }
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Replaces the descendant at a dotted path (how LoRA is injected into a built model).
+     *
+     * @return the module that was replaced
+     */
+    public Module replaceModule(String path, Module replacement) {
+        Objects.requireNonNull(replacement, "replacement");
+        int dot = path.lastIndexOf('.');
+        Module parent = module(dot < 0 ? "" : path.substring(0, dot));
+        String leaf = path.substring(dot + 1);
+        if (parent == null || !parent.children.containsKey(leaf)) {
+            throw new IllegalArgumentException("no module '" + path + "' to replace");
+        }
+        return parent.children.put(leaf, replacement);
+    }
+
+    /**
+     * Loads parameters and buffers by state-dict name, one tensor at a time.
+     *
+     * @param strict when true, a tensor the model lacks, or a model tensor the source lacks, fails
+     * @return the source names that were not used (empty when strict)
+     * @throws IllegalArgumentException naming the tensor, for unknown, missing or mis-shaped ones
+     */
+    public List<String> loadStateDict(TensorSource source, boolean strict) {
+        Objects.requireNonNull(source, "source");
+        Map<String, Param> named = namedParameters();
+        Map<String, NDArray> state = stateDict();
+        List<String> unused = new ArrayList<>();
+        TreeSet<String> missing = new TreeSet<>(named.keySet());
+        for (String name : source.names()) {
+            Param p = named.get(name);
+            NDArray buffer = p == null ? state.get(name) : null;
+            if (p == null && buffer == null) {
+                unused.add(name);
+                continue;
+            }
+            try (NDManager tmp = manager.newSubManager()) {
+                NDArray value = source.load(name, tmp);
+                if (p != null) {
+                    p.load(name, value);
+                    missing.remove(name);
+                } else if (!value.getShape().equals(buffer.getShape())) {
+                    throw new IllegalArgumentException("tensor '" + name + "' in " + source.description()
+                            + " has shape " + value.getShape() + ", expected " + buffer.getShape());
+                } else {
+                    buffer.set(value.toType(buffer.getDataType(), false).toByteBuffer());
+                }
+            }
+        }
+        if (strict && !unused.isEmpty()) {
+            throw new IllegalArgumentException(source.description() + " has tensors the model does not: " + unused);
+        }
+        if (strict && !missing.isEmpty()) {
+            throw new IllegalArgumentException(source.description() + " lacks tensors the model needs: " + missing);
+        }
+        return unused;
     }
 
     public Map<String, Module> children() {
