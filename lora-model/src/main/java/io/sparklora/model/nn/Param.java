@@ -58,7 +58,10 @@ public final class Param {
                     "tensor '" + qualifiedName + "' has shape " + value.getShape()
                             + ", expected " + shape());
         }
-        NDArray copy = value.toType(DataType.FLOAT32, true);
+        // A real copy: toType() may return a view of value's storage, and value's storage may be a
+        // direct buffer that is freed with value (DJL keeps CPU arrays on Java direct memory).
+        NDArray copy = value.getDataType() == DataType.FLOAT32
+                ? value.duplicate() : value.toType(DataType.FLOAT32, false);
         copy.attach(array.getManager());
         array.close();
         array = copy;

@@ -1,0 +1,109 @@
+package io.sparklora.job.dist;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.sparklora.model.nn.TensorSource;
+
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The pretrained weights as the driver broadcasts them once per job: row-major float32 per tensor,
+ * each tensor in chunks of at most {@link #CHUNK} values so no serialized piece nears Java's 2 GB
+ * array limit. Executors turn it into native arrays one tensor at a time ({@link #source()}).
+ */
+public final class FrozenWeights implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** 64 M floats = 256 MB per chunk. */
+    static final int CHUNK = 1 << 26;
+
+    private final LinkedHashMap<String, long[]> shapes = new LinkedHashMap<>();
+    private final LinkedHashMap<String, float[][]> data = new LinkedHashMap<>();
+
+    /** Copies every tensor of {@code source} to the heap. */
+    public static FrozenWeights from(TensorSource source) {
+        FrozenWeights w = new FrozenWeights();
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (String name : source.names()) {
+                try (NDManager tmp = m.newSubManager()) {
+                    NDArray a = source.load(name, tmp);
+                    w.put(name, a.getShape().getShape(), a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray());
+                }
+            }
+        }
+        return w;
+    }
+
+    public void put(String name, long[] shape, float[] values) {
+        Objects.requireNonNull(name, "name");
+        long n = new Shape(shape).size();
+        if (n != values.length) {
+            throw new IllegalArgumentException("tensor " + name + " has " + values.length + " values, shape says " + n);
+        }
+        int chunks = (int) ((n + CHUNK - 1) / CHUNK);
+        float[][] parts = new float[Math.max(chunks, 1)][];
+        for (int c = 0; c < parts.length; c++) {
+            int from = c * CHUNK;
+            int len = (int) Math.min(CHUNK, n - from);
+            parts[c] = chunks == 1 ? values : java.util.Arrays.copyOfRange(values, from, from + len);
+        }
+        shapes.put(name, shape.clone());
+        data.put(name, parts);
+    }
+
+    public Set<String> names() {
+        return Collections.unmodifiableSet(shapes.keySet());
+    }
+
+    public long bytes() {
+        long n = 0;
+        for (long[] s : shapes.values()) {
+            n += new Shape(s).size() * 4;
+        }
+        return n;
+    }
+
+    /** The tensors as a {@link TensorSource}; each load creates one native array. */
+    public TensorSource source() {
+        return new TensorSource() {
+            @Override
+            public Set<String> names() {
+                return FrozenWeights.this.names();
+            }
+
+            @Override
+            public NDArray load(String name, NDManager manager) {
+                float[][] parts = data.get(name);
+                if (parts == null) {
+                    throw new IllegalArgumentException("broadcast weights have no tensor '" + name + "'");
+                }
+                Shape shape = new Shape(shapes.get(name));
+                if (parts.length == 1) {
+                    return manager.create(parts[0], shape);
+                }
+                float[] all = new float[(int) shape.size()];
+                int at = 0;
+                for (float[] p : parts) {
+                    System.arraycopy(p, 0, all, at, p.length);
+                    at += p.length;
+                }
+                return manager.create(all, shape);
+            }
+
+            @Override
+            public String description() {
+                return "broadcast base weights";
+            }
+        };
+    }
+
+    /** For tests and summaries. */
+    public Map<String, long[]> shapes() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(shapes));
+    }
+}

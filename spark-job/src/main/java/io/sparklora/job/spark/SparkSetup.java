@@ -1,0 +1,37 @@
+package io.sparklora.job.spark;
+
+import io.sparklora.job.dist.BatchPlan;
+import io.sparklora.job.dist.FrozenWeights;
+import io.sparklora.job.dist.StepResult;
+import io.sparklora.job.dist.TrainableLayout;
+import io.sparklora.model.task.Example;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/** The Spark settings every sparklora job uses: Kryo with the classes it ships registered. */
+public final class SparkSetup {
+    private SparkSetup() {}
+
+    /** Classes that travel in broadcasts, cached partitions and task results. */
+    public static final Class<?>[] KRYO_CLASSES = {
+        Example.class, Example[].class, StepResult.class, FrozenWeights.class, TrainableLayout.class, BatchPlan.class,
+        float[].class, float[][].class, long[].class, long[][].class, int[].class, String[].class, boolean[].class,
+        java.util.LinkedHashMap.class, java.util.HashMap.class, java.util.ArrayList.class, Object[].class,
+    };
+
+    /** Adds sparklora's settings to {@code conf} without overriding what the user set. */
+    public static SparkConf configure(SparkConf conf) {
+        conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+        conf.setIfMissing("spark.kryoserializer.buffer.max", "1024m");
+        conf.registerKryoClasses(KRYO_CLASSES);
+        return conf;
+    }
+
+    /** A session for the CLI: the master comes from spark-submit, or {@code local[*]} when run directly. */
+    public static SparkSession session(String appName) {
+        SparkConf conf = configure(new SparkConf().setAppName(appName));
+        conf.setIfMissing("spark.master", "local[*]");
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+}
