@@ -205,11 +205,9 @@ public final class PrepareJob {
                 public Tuple2<String, Row> next() {
                     ParsedRow r = rows.next();
                     Row row;
-                    long index;
                     if (r.isReject()) {
                         Reject j = r.reject();
-                        index = -1;
-                        row = RowFactory.create(taskId, split, j.file(), j.line(), index, null, null,
+                        row = RowFactory.create(taskId, split, j.file(), j.line(), -1L, null, null,
                                 Example.NO_LABEL, Float.NaN, -1L, j.reason(), j.raw());
                         return new Tuple2<>(sortKey(inputNo, j.file(), j.line()), row);
                     }

@@ -24,6 +24,14 @@ public final class TextTokenizer implements AutoCloseable {
     /** GPT-2's {@code <|endoftext|>}, used by microsoft/LoRA as both BOS and EOS. */
     public static final int GPT2_EOS_ID = 50256;
 
+    static {
+        // DJL's HuggingFaceTokenizer.newInstance "calls home" (EC2 metadata + telemetry) unless opted out or
+        // offline; executors started by spark-submit may lack -Dai.djl.offline, and must not try the network.
+        if (System.getProperty("OPT_OUT_TRACKING") == null && System.getenv("OPT_OUT_TRACKING") == null) {
+            System.setProperty("OPT_OUT_TRACKING", "true");
+        }
+    }
+
     private final TokenizerKind kind;
     private final int maxLength;
     private final HuggingFaceTokenizer truncating;

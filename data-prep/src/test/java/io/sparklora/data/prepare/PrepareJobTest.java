@@ -43,6 +43,7 @@ class PrepareJobTest {
         spark = SparkSession.builder().master("local[2]").appName("PrepareJobTest")
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "2")
+                .config("spark.default.parallelism", "2")
                 .getOrCreate();
     }
 
@@ -58,7 +59,7 @@ class PrepareJobTest {
         PrepareResult r = PrepareJob.run(spark, new PrepareSpec(List.of(
                 new InputSpec("sst2", "train", DATA.resolve("glue/SST-2/train.tsv").toString()),
                 new InputSpec("SST-2", "dev", DATA.resolve("glue/SST-2/dev.tsv").toString())),
-                TokenizerKind.BERT, BERT_VOCAB, 128, 0.01, out, 3));
+                TokenizerKind.BERT, BERT_VOCAB, 128, 0.01, out, 2));
         // one tokenizer for this spec in this JVM, however many rows and partitions
         assertEquals(buildsBefore + 1, TokenizerCache.builds());
         assertEquals(new PrepareResult.Counts(4000, 4000, 0), r.counts().get("sst2/train"));
