@@ -44,6 +44,8 @@ class PrepareJobTest {
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "2")
                 .config("spark.default.parallelism", "2")
+                // the training job may run with Kryo: the shuffled rows and the broadcast spec must survive it
+                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .getOrCreate();
     }
 
@@ -67,7 +69,7 @@ class PrepareJobTest {
 
         Dataset<Row> all = spark.read().parquet(out);
         assertEquals(4872, all.count());
-        List<Row> dev = all.filter("task = 'sst2' AND split = 'dev'").orderBy("example_id").collectAsList();
+        List<Row> dev = PreparedData.read(spark, out, "sst2", "dev").orderBy("example_id").collectAsList();
         assertEquals(872, dev.size());
         int unknown = 0;
         try (TextTokenizer bert = Tokenizers.create(Tokenizers.spec(TokenizerKind.BERT, Path.of(BERT_VOCAB)), 0)) {
@@ -97,7 +99,7 @@ class PrepareJobTest {
         // labels survive: SST-2 dev has 444 positive / 428 negative (official distribution)
         assertEquals(444, dev.stream().filter(x -> x.getInt(x.fieldIndex("label")) == 1).count());
         // with no rejects the folder holds no Parquet file, so readers pass the schema
-        assertEquals(0, spark.read().schema(PreparedSchema.REJECTS).parquet(out + "/_rejects").count());
+        assertEquals(0, PreparedData.rejects(spark, out).count());
     }
 
     @Test
