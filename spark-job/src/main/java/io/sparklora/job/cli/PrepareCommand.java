@@ -36,12 +36,13 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Tokenize raw task files (any Hadoop path) into Parquet partitioned by task and split.",
-            "Rejected rows go to <output>/_rejects with file, line and reason; the command fails when a split",
-            "rejects more than --max-reject-fraction of its rows.",
+            "Rejected rows go to <output>/_rejects with file, line and reason; the command fails",
+            "when a split rejects more than --max-reject-fraction of the rows it read.",
+            "",
             "Examples:",
-            "  prepare --task sst2 --input data/glue/SST-2 --split train,dev --output out/prepared",
-            "  prepare --tokenizer gpt2 --input e2e:train=data/e2e/trainset.csv --input e2e:dev=data/e2e/devset.csv"
-                    + " --output out/prepared"
+            "  prepare --task sst2 --input data/glue/SST-2 --split train,dev -o out/prepared",
+            "  prepare --tokenizer gpt2 --input e2e:dev=data/e2e/devset.csv -o out/prepared",
+            ""
         })
 public final class PrepareCommand implements Callable<Integer> {
 
