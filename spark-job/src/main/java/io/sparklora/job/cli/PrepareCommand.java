@@ -35,9 +35,10 @@ import picocli.CommandLine.Option;
         name = "prepare",
         mixinStandardHelpOptions = true,
         description = {
-            "Tokenize raw task files (any Hadoop path) into Parquet partitioned by task and split.",
-            "Rejected rows go to <output>/_rejects with file, line and reason; the command fails",
-            "when a split rejects more than --max-reject-fraction of the rows it read.",
+            "Tokenize raw task files (any Hadoop path) into Parquet, partitioned by",
+            "task and split. Rejected rows go to <output>/_rejects with file, line and",
+            "reason; the command fails when a split rejects more than",
+            "--max-reject-fraction of the rows it read.",
             "",
             "Examples:",
             "  prepare --task sst2 --input data/glue/SST-2 --split train,dev -o out/prepared",
