@@ -78,10 +78,12 @@ public final class SsTableReader {
                     + " (not a table, or truncated)");
         }
         ProtoReader footer = new ProtoReader(data, data.length - FOOTER_LENGTH, FOOTER_LENGTH - 8, name + " footer");
-        footer.readVarint(); // meta-index handle: unused by tensor bundles
-        footer.readVarint();
+        long metaOffset = footer.readVarint();
+        long metaSize = footer.readVarint();
         long indexOffset = footer.readVarint();
         long indexSize = footer.readVarint();
+        // the meta-index block is empty in tensor bundles; it is only checksummed
+        readBlock(metaOffset, metaSize, "meta-index block");
         byte[] index = readBlock(indexOffset, indexSize, "index block");
         List<Entry> all = new ArrayList<>();
         for (Entry ie : parseBlock(index, "index block")) {
@@ -123,7 +125,7 @@ public final class SsTableReader {
         return entries;
     }
 
-    /** Number of blocks whose CRC was checked (index + data blocks). */
+    /** Number of blocks whose CRC was checked (meta-index, index and data blocks). */
     public int blocksVerified() {
         return blocksVerified;
     }
