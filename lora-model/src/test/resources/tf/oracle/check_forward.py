@@ -3,7 +3,7 @@
 # Usage: python3 check_forward.py OUT/model.safetensors   (with OUT/vocab.txt next to it)
 # Result on 2026-11-23: CLS hidden first16 max |diff| 2.4e-6, pooler 1.3e-6, all 3 masked-LM top-5 lists equal,
 # logits within 5.1e-5 (the fixture rounds them to 4 decimals).
-import json, struct, sys, numpy as np
+import json, os, struct, sys, numpy as np
 from math import erf
 def load(path):
     d=open(path,'rb').read(); n=struct.unpack('<Q',d[:8])[0]; h=json.loads(d[8:8+n]); base=8+n; out={}
@@ -11,7 +11,7 @@ def load(path):
         if k=='__metadata__': continue
         b,e=v['data_offsets']; out[k]=np.frombuffer(d[base+b:base+e],dtype='<f4').reshape(v['shape'])
     return out
-W=load(sys.argv[1]); fx=json.load(open('__import__('os').path.join(__import__('os').path.dirname(__file__), '..', 'bert_base_uncased_forward.json')'))
+W=load(sys.argv[1]); fx=json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'bert_base_uncased_forward.json')))
 def ln(x,w,b,eps=1e-12):
     m=x.mean(-1,keepdims=True); v=((x-m)**2).mean(-1,keepdims=True); return (x-m)/np.sqrt(v+eps)*w+b
 import scipy.special as sp
