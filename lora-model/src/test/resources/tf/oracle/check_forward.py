@@ -39,7 +39,7 @@ for f in fx['forward']:
     for k in f:
         if 'pool' in k and isinstance(f[k],list): print(k, np.abs(pooled[:len(f[k])]-np.array(f[k])).max())
 print([k for k in fx['forward'][0]])
-vocab=open(__import__('os').path.join(__import__('os').path.dirname(sys.argv[1]), 'vocab.txt')).read().split('\n')
+vocab=open(os.path.join(os.path.dirname(sys.argv[1]), 'vocab.txt')).read().split('\n')
 idx={t:i for i,t in enumerate(vocab)}
 for m in fx['masked_lm']:
     ids=[idx[t] for t in m['tokens']]; x=enc(ids,[0]*len(ids)); pos=m['tokens'].index('[MASK]')

@@ -236,8 +236,16 @@ public final class Storage {
                     Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } else {
                     // a link fails if the target appeared meanwhile: no silent replacement
-                    Files.createLink(dst, src);
-                    Files.delete(src);
+                    try {
+                        Files.createLink(dst, src);
+                        Files.delete(src);
+                    } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+                        if (e instanceof FileAlreadyExistsException) {
+                            throw (FileAlreadyExistsException) e;
+                        }
+                        // no hard links on this file system: a plain move, which refuses an existing target
+                        Files.move(src, dst);
+                    }
                 }
             } else {
                 if (fs.exists(target)) {

@@ -41,8 +41,9 @@ final class BertForwardOracle {
         float[] wt = p(prefix + ".weight");
         float[] b = p(prefix + ".bias");
         float[] y = new float[t * out];
-        for (int r = 0; r < t; r++) {
-            for (int o = 0; o < out; o++) {
+        // rows of the weight in parallel: each output keeps its own fixed summation order (deterministic)
+        java.util.stream.IntStream.range(0, out).parallel().forEach(o -> {
+            for (int r = 0; r < t; r++) {
                 float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
                 int xo = r * in;
                 int wo = o * in;
@@ -58,7 +59,7 @@ final class BertForwardOracle {
                 }
                 y[r * out + o] = (s0 + s1) + (s2 + s3) + b[o];
             }
-        }
+        });
         return y;
     }
 

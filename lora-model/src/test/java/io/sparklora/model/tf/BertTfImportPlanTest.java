@@ -182,6 +182,27 @@ class BertTfImportPlanTest {
             assertArrayEquals(values.get("module/bert/embeddings/word_embeddings"), st.readFloats("bert.embeddings.word_embeddings.weight"));
             assertEquals("tiny", st.metadata().get("source"));
         }
+        // the same through a (nested) jar, as the CLI does
+        Path jar = tmp.resolve("tiny.jar");
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar));
+                var files = Files.walk(sm)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+                z.putNextEntry(new java.util.zip.ZipEntry("model/" + sm.relativize(f).toString().replace('\\', '/')));
+                z.write(Files.readAllBytes(f));
+                z.closeEntry();
+            }
+        }
+        BertTfImport.Result viaJar = BertTfImport.convertJar(jar, tmp.resolve("out-jar").toString(), new Storage(), false, 2);
+        assertEquals(r.hfParameterCount(), viaJar.hfParameterCount());
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("out/vocab.txt")), Files.readAllBytes(tmp.resolve("out-jar/vocab.txt")));
+        try (SafetensorsReader a = SafetensorsReader.open(tmp.resolve("out/model.safetensors"));
+                SafetensorsReader b = SafetensorsReader.open(tmp.resolve("out-jar/model.safetensors"))) {
+            assertEquals(a.tensors(), b.tensors());
+            for (String n : a.tensors().keySet()) {
+                assertEquals(a.readRaw(n), b.readRaw(n), n);
+            }
+        }
+
         // a vocabulary that does not match the embeddings is refused
         Files.writeString(sm.resolve("assets/vocab.txt"), "a\nb\n");
         TensorBundleFormatException e = assertThrows(TensorBundleFormatException.class,
