@@ -43,9 +43,14 @@ import java.util.Optional;
  *       and the last ends at the end of the file (no trailing bytes).</li>
  * </ul>
  * Tensors are listed in file order (by data offset; zero-size tensors at equal offsets in header order).
+ * Asking for a tensor that is not in the file, or as a type it cannot be converted to (floats of an I64
+ * tensor), is a caller error: {@link IllegalArgumentException}.
  *
- * <p>Not thread-safe for concurrent reads from a Hadoop stream source only in the sense that those reads
- * are serialized; reads from local files and buffers may run concurrently.
+ * <p>Memory: a header is at most 100 MB and parsed into a JSON tree; tensor data is never read before it
+ * is asked for, and every allocation is bounded by the (validated) file size.
+ *
+ * <p>Thread-safe: reads from local files and buffers may run concurrently; reads from a Hadoop stream are
+ * serialized.
  */
 public final class SafetensorsReader implements Closeable {
     /** Largest JSON header accepted, in bytes. */
