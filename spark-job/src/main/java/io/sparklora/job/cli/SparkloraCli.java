@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SparkloraCli.Version.class,
         description = "Distributed LoRA fine-tuning on Apache Spark.",
-        subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, PrepareCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, PrepareCommand.class,
+                ImportBertCommand.class})
 public final class SparkloraCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
