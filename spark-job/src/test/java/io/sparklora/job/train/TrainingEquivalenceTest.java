@@ -65,10 +65,16 @@ class TrainingEquivalenceTest {
             rdd.unpersist();
             assertEquals(s.totalSteps(), dist.step);
             double worst = 0;
+            int at = 0;
             for (int i = 0; i < local.params.length; i++) {
-                worst = Math.max(worst, Math.abs(local.params[i] - dist.params[i]));
+                double d = Math.abs(local.params[i] - dist.params[i]);
+                if (d > worst) {
+                    worst = d;
+                    at = i;
+                }
             }
-            assertTrue(worst <= 1e-4, partitions + " partitions: max |diff| " + worst);
+            assertTrue(worst <= 1e-4, partitions + " partitions: max |diff| " + worst + " at value " + at + " ("
+                    + local.params[at] + " vs " + dist.params[at] + "; layout " + local.layout.names() + ")");
         }
     }
 }
