@@ -20,6 +20,19 @@ final class E2eTokenized {
         return out;
     }
 
+    /** Python's {@code str.strip()}: removes leading and trailing {@code str.isspace()} characters. */
+    static String pythonStrip(String s) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && isPythonSpace(s.charAt(start))) {
+            start++;
+        }
+        while (end > start && isPythonSpace(s.charAt(end - 1))) {
+            end--;
+        }
+        return s.substring(start, end);
+    }
+
     /** Python's {@code str.split()}: runs of characters for which {@code str.isspace()} holds separate words. */
     static List<String> pythonSplit(String s) {
         List<String> words = new ArrayList<>();
@@ -40,7 +53,7 @@ final class E2eTokenized {
         return words;
     }
 
-    private static boolean isPythonSpace(char c) {
+    static boolean isPythonSpace(char c) {
         if (c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\u001C' && c <= '\u001F') || c == '\u0085') {
             return true;
         }

@@ -18,6 +18,7 @@ import java.util.Set;
  * ({@code PTBTokenizer.tokenize}, {@code PUNCTUATIONS}) and CoreNLP 3.4.1 {@code PTBTokenizer.tokReader}.
  * The whole side is one stream, as there, because the lexer looks ahead across a line break (an
  * abbreviation such as "U.S." at a line end splits off a period when the next line starts upper-case).
+ * Tokens are lower-cased before the punctuation filter, so "-lrb-"/"-rrb-" (brackets) stay, as there.
  */
 public final class PtbTokenization {
     /** ptbtokenizer.py PUNCTUATIONS */
