@@ -71,8 +71,8 @@ public final class GlueMetrics {
         for (int i = 0; i < values.length; i++) {
             double v = values[i];
             if (v != Math.rint(v) || v < 0 || v >= task.numClasses()) {
-                throw new IllegalArgumentException(what + " " + i + " of task " + task + " is " + v
-                        + "; expected an integer class label in [0, " + (task.numClasses() - 1) + "]");
+                throw new IllegalArgumentException(what + " " + (i + 1) + " (1-based: line " + (i + 1) + " of a file) is " + v + " but task " + task
+                         + " expects an integer class label in [0, " + (task.numClasses() - 1) + "]");
             }
             classes[i] = (int) v;
         }

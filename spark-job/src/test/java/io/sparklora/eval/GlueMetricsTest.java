@@ -58,7 +58,7 @@ class GlueMetricsTest {
                 () -> GlueMetrics.compute(GlueTask.SST2, new double[0], new double[0]));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> GlueMetrics.compute(GlueTask.MRPC, new double[] {1, 2}, new double[] {1, 0}));
-        assertTrue(e.getMessage().contains("prediction 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("prediction 2 (1-based"), e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> GlueMetrics.compute(GlueTask.COLA, new double[] {0.5}, new double[] {1}));
         assertThrows(IllegalArgumentException.class,

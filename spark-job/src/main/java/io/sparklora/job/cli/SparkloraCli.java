@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SparkloraCli.Version.class,
         description = "Distributed LoRA fine-tuning on Apache Spark.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, MetricsCommand.class})
 public final class SparkloraCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
