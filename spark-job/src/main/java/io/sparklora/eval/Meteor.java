@@ -1,6 +1,5 @@
 package io.sparklora.eval;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -13,9 +12,10 @@ import java.util.List;
  * Pen = γ·(chunks/matches)^β (0 for a full match in one chunk), score = (1 − Pen)·F. A segment keeps its
  * best-scoring reference; the corpus value is computed from the summed statistics of those best matches,
  * as METEOR's aggregate score (and pycocoevalcap's {@code meteor.py}, which reads it) does.
- * Alignment (Banerjee &amp; Lavie 2005, section 2): modules in the order exact, stem, synonym, each among the
- * words still unaligned: first the largest order-preserving matching (an LCS), then remaining one-to-one
- * matches nearest in relative position. Text: lower-cased {@link PtbTokenization} tokens, punctuation kept.
+ * Alignment ({@link MeteorAlignment}): the one-to-one alignment with the most matches, then the fewest
+ * chunks, then the least position distance, found by a beam search, as METEOR 1.5's aligner ranks them.
+ * Text: the lower-cased {@link PtbTokenization} tokens without punctuation that the official script (through
+ * pycocoevalcap) hands to METEOR; METEOR's own {@code -norm} re-tokenization of that text is not repeated.
  */
 public final class Meteor {
     static final double ALPHA = 0.85;
@@ -44,25 +44,29 @@ public final class Meteor {
     /** Scores hypothesis i against references i; returns the aggregate and per-segment METEOR in [0, 1]. */
     public static MetricScores score(List<List<String>> references, List<String> hypotheses) {
         E2eInput.check(references, hypotheses);
-        List<String> flat = new ArrayList<>();
-        references.forEach(flat::addAll);
-        List<List<String>> refTokens = PtbTokenization.tokenizeKeepingPunctuation(flat);
-        List<List<String>> hypTokens = PtbTokenization.tokenizeKeepingPunctuation(hypotheses);
+        return scoreTokenized(E2eTokenized.ptb(references), PtbTokenization.tokenize(hypotheses));
+    }
+
+    /**
+     * Scores texts already tokenized by {@link PtbTokenization} (punctuation removed), which is what the
+     * official script hands to METEOR.
+     */
+    public static MetricScores scoreTokenized(List<List<String>> references, List<String> hypotheses) {
+        E2eInput.check(references, hypotheses);
         double[] segments = new double[hypotheses.size()];
         Stats total = new Stats();
-        int k = 0;
         for (int i = 0; i < hypotheses.size(); i++) {
+            List<String> hyp = E2eTokenized.pythonSplit(hypotheses.get(i));
             Stats best = null;
             double bestScore = -1;
-            for (int r = 0; r < references.get(i).size(); r++) {
-                Stats s = align(hypTokens.get(i), refTokens.get(k + r));
+            for (String reference : references.get(i)) {
+                Stats s = align(hyp, E2eTokenized.pythonSplit(reference));
                 double score = s.score();
                 if (score > bestScore) {
                     best = s;
                     bestScore = score;
                 }
             }
-            k += references.get(i).size();
             segments[i] = bestScore;
             total.add(best);
         }
@@ -71,99 +75,35 @@ public final class Meteor {
 
     /** Aligns one hypothesis with one reference and returns the sufficient statistics. */
     static Stats align(List<String> hyp, List<String> ref) {
-        int[] hypToRef = new int[hyp.size()];
-        int[] refToHyp = new int[ref.size()];
-        java.util.Arrays.fill(hypToRef, -1);
-        java.util.Arrays.fill(refToHyp, -1);
-        Module[] moduleOf = new Module[hyp.size()];
-        for (Module module : Module.values()) {
-            boolean[][] candidate = new boolean[hyp.size()][ref.size()];
-            for (int i = 0; i < hyp.size(); i++) {
-                for (int j = 0; j < ref.size(); j++) {
-                    candidate[i][j] = hypToRef[i] < 0 && refToHyp[j] < 0 && module.matches(hyp.get(i), ref.get(j));
-                }
-            }
-            for (int[] pair : longestOrderPreserving(candidate, hyp.size(), ref.size())) {
-                link(pair[0], pair[1], module, hypToRef, refToHyp, moduleOf);
-            }
-            for (int i = 0; i < hyp.size(); i++) {
-                if (hypToRef[i] >= 0) {
-                    continue;
-                }
-                int bestJ = -1;
-                double bestDistance = Double.MAX_VALUE;
-                for (int j = 0; j < ref.size(); j++) {
-                    if (refToHyp[j] < 0 && candidate[i][j]) {
-                        double distance = Math.abs((double) i / hyp.size() - (double) j / ref.size());
-                        if (distance < bestDistance) {
-                            bestDistance = distance;
-                            bestJ = j;
-                        }
-                    }
-                }
-                if (bestJ >= 0) {
-                    link(i, bestJ, module, hypToRef, refToHyp, moduleOf);
-                }
-            }
-        }
+        Module[] moduleOf = new Module[ref.size()];
+        int[] refToHyp = MeteorAlignment.search(hyp, ref, moduleOf);
         Stats s = new Stats();
         s.hypLength = hyp.size();
         s.refLength = ref.size();
-        for (int i = 0; i < hyp.size(); i++) {
-            boolean function = MeteorFunctionWords.isFunctionWord(hyp.get(i));
-            if (function) {
+        for (String h : hyp) {
+            if (MeteorFunctionWords.isFunctionWord(h)) {
                 s.hypFunction++;
             }
-            if (hypToRef[i] >= 0) {
-                s.matches++;
-                (function ? s.hypFunctionMatches : s.hypContentMatches)[moduleOf[i].ordinal()]++;
-                boolean refFunction = MeteorFunctionWords.isFunctionWord(ref.get(hypToRef[i]));
-                (refFunction ? s.refFunctionMatches : s.refContentMatches)[moduleOf[i].ordinal()]++;
-                boolean continues = i > 0 && hypToRef[i - 1] >= 0 && hypToRef[i - 1] + 1 == hypToRef[i];
-                if (!continues) {
-                    s.chunks++;
-                }
-            }
         }
-        for (String r : ref) {
-            if (MeteorFunctionWords.isFunctionWord(r)) {
+        for (int j = 0; j < ref.size(); j++) {
+            boolean refFunction = MeteorFunctionWords.isFunctionWord(ref.get(j));
+            if (refFunction) {
                 s.refFunction++;
+            }
+            int i = refToHyp[j];
+            if (i < 0) {
+                continue;
+            }
+            int m = moduleOf[j].ordinal();
+            s.matches++;
+            (refFunction ? s.refFunctionMatches : s.refContentMatches)[m]++;
+            (MeteorFunctionWords.isFunctionWord(hyp.get(i)) ? s.hypFunctionMatches : s.hypContentMatches)[m]++;
+            boolean continues = j > 0 && refToHyp[j - 1] >= 0 && refToHyp[j - 1] + 1 == i;
+            if (!continues) {
+                s.chunks++;
             }
         }
         return s;
-    }
-
-    private static void link(int i, int j, Module module, int[] hypToRef, int[] refToHyp, Module[] moduleOf) {
-        hypToRef[i] = j;
-        refToHyp[j] = i;
-        moduleOf[i] = module;
-    }
-
-    /** An LCS over candidate pairs: the largest set of matches whose order agrees on both sides. */
-    private static List<int[]> longestOrderPreserving(boolean[][] candidate, int h, int r) {
-        int[][] dp = new int[h + 1][r + 1];
-        for (int i = 1; i <= h; i++) {
-            for (int j = 1; j <= r; j++) {
-                dp[i][j] = candidate[i - 1][j - 1]
-                        ? dp[i - 1][j - 1] + 1
-                        : Math.max(dp[i - 1][j], dp[i][j - 1]);
-            }
-        }
-        List<int[]> pairs = new ArrayList<>();
-        int i = h;
-        int j = r;
-        while (i > 0 && j > 0) {
-            if (candidate[i - 1][j - 1] && dp[i][j] == dp[i - 1][j - 1] + 1) {
-                pairs.add(new int[] {i - 1, j - 1});
-                i--;
-                j--;
-            } else if (dp[i - 1][j] >= dp[i][j - 1]) {
-                i--;
-            } else {
-                j--;
-            }
-        }
-        return pairs;
     }
 
     /** METEOR's sufficient statistics of one alignment (or their sum over a corpus). */
