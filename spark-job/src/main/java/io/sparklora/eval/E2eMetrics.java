@@ -45,7 +45,7 @@ public final class E2eMetrics {
         Map<String, MetricScores> scores = new LinkedHashMap<>();
         scores.put(BLEU, BleuMteval.score(mteval));
         scores.put(NIST, NistMteval.score(mteval));
-        scores.put(METEOR, Meteor.score(references, hypotheses));
+        scores.put(METEOR, Meteor.scoreTokenized(ptbRefs, ptbHyps));
         scores.put(ROUGE_L, RougeL.scoreTokenized(ptbRefs, ptbHyps));
         scores.put(CIDER, CiderD.scoreTokenized(ptbRefs, ptbHyps));
         return new Result(scores);
