@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "metrics",
         mixinStandardHelpOptions = true,
+        versionProvider = SparkloraCli.Version.class,
         description = "Score files produced elsewhere with the E2E or GLUE metrics; prints JSON.",
         subcommands = {MetricsCommand.E2e.class, MetricsCommand.Glue.class})
 public final class MetricsCommand implements Runnable {
@@ -40,6 +41,7 @@ public final class MetricsCommand implements Runnable {
     @Command(
             name = "e2e",
             mixinStandardHelpOptions = true,
+            versionProvider = SparkloraCli.Version.class,
             description = {
                 "E2E NLG Challenge metrics (BLEU, NIST, METEOR, ROUGE_L, CIDEr) in the official script's format.",
                 "BLEU and ROUGE_L are fractions in [0,1]; METEOR approximates METEOR 1.5 (no paraphrase table)."
@@ -84,6 +86,7 @@ public final class MetricsCommand implements Runnable {
     @Command(
             name = "glue",
             mixinStandardHelpOptions = true,
+            versionProvider = SparkloraCli.Version.class,
             description = {
                 "GLUE metrics of one task: accuracy, f1 (class 1), mcc, pearson, spearman as the task uses them.",
                 "Tasks: cola, sst2, mrpc, qqp, stsb, mnli (mnli-m, mnli-mm), qnli, rte, wnli."
