@@ -26,6 +26,9 @@ public final class ExitCodes {
 
     static int of(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof picocli.CommandLine.ParameterException) {
+                return SparkloraCli.EXIT_USAGE;
+            }
             if (c instanceof BadConfigException || c instanceof IllegalArgumentException) {
                 return SparkloraCli.EXIT_BAD_CONFIG;
             }
