@@ -178,6 +178,35 @@ class Gpt2ModelTest {
     }
 
     @Test
+    void peftStylePlainCAttnTargetingTrainsAndMerges() {
+        try (NDManager m = root.newSubManager()) {
+            Gpt2LMHeadModel peft = Gpt2LMHeadModel.build(TinyGpt2.config(), m);
+            io.sparklora.model.lora.LoraInjector.Result r = io.sparklora.model.lora.LoraInjector.inject(peft,
+                    io.sparklora.model.lora.LoraSpec.builder().targetModules("c_attn").r(2).alpha(4).build());
+            assertEquals(java.util.List.of("transformer.h.0.attn.c_attn", "transformer.h.1.attn.c_attn"), r.loraModules());
+            assertTrue(peft.module("transformer.h.0.attn.c_attn") instanceof io.sparklora.model.lora.LoraLinear);
+            // give B a value so LoRA matters, then check a gradient reaches A and eval (merged) == train
+            peft.namedParameters().forEach((k, p) -> {
+                if (k.endsWith("lora_B")) {
+                    p.load(k, m.randomNormal(0f, 0.1f, p.shape(), ai.djl.ndarray.types.DataType.FLOAT32));
+                }
+            });
+            NDArray ids = m.create(new long[] {3, 1, 4, 1, 5}, new Shape(1, 5));
+            peft.train();
+            LmLoss loss = Autograd.record(() -> Gpt2LMHeadModel.loss(peft.logits(ids),
+                    m.create(new long[] {1, 4, 1, 5, 9}, new Shape(1, 5)), null, 0f));
+            Autograd.backward(loss.mean());
+            io.sparklora.model.nn.Param a = peft.namedParameters().get("transformer.h.1.attn.c_attn.lora_A");
+            NDArray g = Autograd.gradient(a, m);
+            assertTrue(g != null && g.abs().sum().getFloat() > 0);
+            assertFalse(peft.namedParameters().get("transformer.h.1.attn.c_attn.weight").array().hasGradient());
+            NDArray train = Autograd.noGrad(() -> peft.logits(ids));
+            peft.eval();
+            assertClose(train, Autograd.noGrad(() -> peft.logits(ids)), 1e-5f);
+        }
+    }
+
+    @Test
     void rejectsBadInputs() {
         try (NDManager s = root.newSubManager()) {
             assertThrows(IllegalArgumentException.class, () -> model.logits(s.create(new long[] {1, 2})));
