@@ -230,7 +230,8 @@ public final class Generator {
             }
             longest = Math.max(longest, p.length);
         }
-        if (longest + cfg.maxNewTokens() > model.config().maxSequenceLength()) {
+        // the last generated token is never fed back, so the model sees at most longest + max - 1 positions
+        if (longest + cfg.maxNewTokens() - 1 > model.config().maxSequenceLength()) {
             throw new IllegalArgumentException("the longest prompt (" + longest + " tokens) plus maxNewTokens ("
                     + cfg.maxNewTokens() + ") exceeds the model's " + model.config().maxSequenceLength()
                     + " positions");

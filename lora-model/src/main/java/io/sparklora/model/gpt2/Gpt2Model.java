@@ -83,6 +83,13 @@ public final class Gpt2Model extends Module {
                 || (positions.getShape().get(0) != b && positions.getShape().get(0) != 1)) {
             throw new IllegalArgumentException("positionIds must be [" + b + ", " + t + "] or [1, " + t
                     + "], got " + positions.getShape());
+        } else {
+            long lo = positions.min().getLong();
+            long hi = positions.max().getLong();
+            if (lo < 0 || hi >= config.nPositions()) {
+                throw new IllegalArgumentException("positionIds must lie in [0, " + config.nPositions()
+                        + "), got values from " + lo + " to " + hi);
+            }
         }
         NDArray padMask = null;
         if (in.attentionMask != null) {

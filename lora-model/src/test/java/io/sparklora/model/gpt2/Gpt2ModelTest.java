@@ -217,6 +217,8 @@ class Gpt2ModelTest {
                     () -> model.forward(Gpt2Input.of(ids).attentionMask(s.ones(new Shape(1, 3)))));
             assertThrows(IllegalArgumentException.class,
                     () -> model.forward(Gpt2Input.of(ids).positionIds(s.create(new long[] {0, 1, 2}, new Shape(1, 3)))));
+            assertThrows(IllegalArgumentException.class,
+                    () -> model.forward(Gpt2Input.of(ids).positionIds(s.create(new long[] {0, 64}, new Shape(1, 2)))));
         }
     }
 }
