@@ -36,7 +36,7 @@ public final class Gpt2Attention extends Module {
                 tril[i * nCtx + j] = 1f;
             }
         }
-        this.causal = manager.create(tril, new Shape(1, 1, nCtx, nCtx));
+        this.causal = Ops.owned(manager, tril, new Shape(1, 1, nCtx, nCtx));
         registerBuffer("bias", causal);
         registerChild("c_attn", new Linear(manager, nEmbd, 3 * nEmbd, true, true));
         registerChild("c_proj", new Linear(manager, nEmbd, nEmbd, true, true));

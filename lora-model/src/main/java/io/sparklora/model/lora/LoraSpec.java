@@ -50,6 +50,18 @@ public final class LoraSpec implements Serializable {
         return new Builder();
     }
 
+    /** This spec with another merge setting (executors never merge; exports do). */
+    public LoraSpec withMergeWeights(boolean merge) {
+        Builder b = builder().r(r).alpha(alpha).dropout(dropout).bias(bias).mergeWeights(merge);
+        b.targetModules.addAll(targetModules);
+        b.targetRegex = targetRegex;
+        b.modulesToSave.addAll(modulesToSave);
+        b.rankPattern.putAll(rankPattern);
+        b.alphaPattern.putAll(alphaPattern);
+        enableLora.forEach(b::enableLora);
+        return b.build();
+    }
+
     public List<String> targetModules() {
         return targetModules;
     }

@@ -137,7 +137,12 @@ public abstract class Module implements AutoCloseable {
                     throw new IllegalArgumentException("tensor '" + name + "' in " + source.description()
                             + " has shape " + value.getShape() + ", expected " + buffer.getShape());
                 } else {
-                    buffer.set(value.toType(buffer.getDataType(), false).toByteBuffer());
+                    // set() keeps the buffer it is given; hand it its own copy, not a view of value.
+                    java.nio.ByteBuffer src = value.toType(buffer.getDataType(), false).toByteBuffer();
+                    java.nio.ByteBuffer own = java.nio.ByteBuffer.allocateDirect(src.remaining())
+                            .order(java.nio.ByteOrder.nativeOrder());
+                    own.put(src).flip();
+                    buffer.set(own);
                 }
             }
         }

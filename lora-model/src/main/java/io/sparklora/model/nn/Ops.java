@@ -15,6 +15,28 @@ import ai.djl.ndarray.types.DataType;
 public final class Ops {
     private Ops() {}
 
+    /**
+     * A new array holding a copy of {@code data} in memory PyTorch owns. DJL's {@code create} wraps a
+     * Java direct buffer instead, which the JVM frees once the wrapping NDArray is gone, even while a
+     * view or the autograd graph still reads it.
+     */
+    public static NDArray owned(NDManager manager, float[] data, ai.djl.ndarray.types.Shape shape) {
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray copy = tmp.create(data, shape).duplicate();
+            copy.attach(manager);
+            return copy;
+        }
+    }
+
+    /** {@link #owned(NDManager, float[], ai.djl.ndarray.types.Shape)} for int64 data. */
+    public static NDArray owned(NDManager manager, long[] data, ai.djl.ndarray.types.Shape shape) {
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray copy = tmp.create(data, shape).duplicate();
+            copy.attach(manager);
+            return copy;
+        }
+    }
+
     /** Moves {@code result} into the manager that owns {@code like} and returns it. */
     public static NDArray scoped(NDArray result, NDArray like) {
         return scoped(result, like.getManager());

@@ -77,7 +77,7 @@ public final class Param {
                     "tensor '" + qualifiedName + "' has " + data.length + " values, expected "
                             + shape().size() + " for shape " + shape());
         }
-        NDArray fresh = array.getManager().create(data, shape());
+        NDArray fresh = Ops.owned(array.getManager(), data, shape());
         array.close();
         array = fresh;
         array.setName(name);

@@ -3,6 +3,7 @@ package io.sparklora.model.task;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.sparklora.model.nn.Ops;
 
 import java.util.List;
 
@@ -85,10 +86,10 @@ public final class Batch {
             }
         }
         Shape bt = new Shape(b, t);
-        return new Batch(b, t, tokens, manager.create(ids, bt), manager.create(mask, bt),
-                types == null ? null : manager.create(types, bt),
-                labels == null ? null : manager.create(labels, new Shape(b)),
-                scores == null ? null : manager.create(scores, new Shape(b)),
-                lm == null ? null : manager.create(lm, bt));
+        return new Batch(b, t, tokens, Ops.owned(manager, ids, bt), Ops.owned(manager, mask, bt),
+                types == null ? null : Ops.owned(manager, types, bt),
+                labels == null ? null : Ops.owned(manager, labels, new Shape(b)),
+                scores == null ? null : Ops.owned(manager, scores, new Shape(b)),
+                lm == null ? null : Ops.owned(manager, lm, bt));
     }
 }

@@ -31,8 +31,12 @@ public final class Trainers {
         void onStep(StepReport report, TrainState state);
     }
 
-    /** The initial trainable values: the factory's model (LoRA A random, B zero, head) read once. */
+    /**
+     * The initial trainable values: the factory's model (LoRA A random, B zero, head) read once, its
+     * random initialisation drawn from the run's seed.
+     */
     public static TrainState initialState(FrozenWeights base, TaskModelFactory factory, TrainSettings s) {
+        ai.djl.engine.Engine.getInstance().setRandomSeed((int) (s.seed() ^ (s.seed() >>> 32)));
         try (NDManager m = NDManager.newBaseManager()) {
             TaskModel model = factory.build(base.source(), m);
             TrainableLayout layout = TrainableLayout.of(model.module());

@@ -1,0 +1,68 @@
+package io.sparklora.job;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.sparklora.job.dist.FrozenWeights;
+import io.sparklora.model.gpt2.Gpt2Config;
+import io.sparklora.model.gpt2.Gpt2LMHeadModel;
+import io.sparklora.model.lora.LoraSpec;
+import io.sparklora.model.nn.Param;
+import io.sparklora.model.task.Example;
+import io.sparklora.model.task.ModelSpec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** Tiny random models and data for the distributed tests. */
+public final class TinyModels {
+    private TinyModels() {}
+
+    public static String gpt2ConfigJson(int layers, int embd, int vocab) {
+        return "{\"model_type\":\"gpt2\",\"n_layer\":" + layers + ",\"n_embd\":" + embd + ",\"n_head\":4,\"vocab_size\":"
+                + vocab + ",\"n_positions\":64,\"n_ctx\":64,\"layer_norm_epsilon\":1e-5}";
+    }
+
+    /** Random GPT-2 base weights with Hugging Face names (seeded). */
+    public static FrozenWeights gpt2Weights(String configJson, int seed) {
+        Engine.getInstance().setRandomSeed(seed);
+        FrozenWeights w = new FrozenWeights();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Gpt2LMHeadModel model = Gpt2LMHeadModel.build(Gpt2Config.fromJson(configJson, "test"), m);
+            for (Map.Entry<String, Param> e : model.namedParameters().entrySet()) {
+                NDArray a = e.getValue().array();
+                w.put(e.getKey(), a.getShape().getShape(), a.toFloatArray());
+            }
+        }
+        return w;
+    }
+
+    /** microsoft/LoRA's E2E setup on GPT-2: c_attn with LoRA on q and v. */
+    public static ModelSpec gpt2Spec(String configJson, int r) {
+        return new ModelSpec(ModelSpec.Family.GPT2, configJson, LoraSpec.builder().targetModules("c_attn")
+                .enableLora("c_attn", true, false, true).r(r).alpha(4f * r).build(), 0, 0f);
+    }
+
+    /** Context tokens (ignored by the loss) followed by target tokens, already shifted. */
+    public static List<Example> lmExamples(int n, int vocab, long seed) {
+        Random rnd = new Random(seed);
+        List<Example> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int ctx = 2 + rnd.nextInt(4);
+            int tgt = 2 + rnd.nextInt(5);
+            int[] ids = new int[ctx + tgt];
+            int[] labels = new int[ids.length];
+            int start = rnd.nextInt(vocab - 10);
+            for (int j = 0; j < ids.length; j++) {
+                ids[j] = j < ctx ? rnd.nextInt(vocab) : (start + j) % vocab;
+            }
+            for (int j = 0; j < ids.length; j++) {
+                labels[j] = j >= ctx - 1 && j + 1 < ids.length ? ids[j + 1] : -1;
+            }
+            out.add(new Example(i, "lm" + i, ids, null, -1, Float.NaN, labels));
+        }
+        return out;
+    }
+}
