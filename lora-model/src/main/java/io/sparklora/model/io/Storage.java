@@ -163,6 +163,22 @@ public final class Storage {
     }
 
     /** Deletes a file or (recursively) a directory; returns false when nothing was there. */
+    /**
+     * Renames a file or directory (how a checkpoint directory written under a temporary name becomes
+     * visible at once). Fails if {@code to} exists.
+     */
+    public void rename(String from, String to) throws IOException {
+        org.apache.hadoop.fs.Path src = hpath(from);
+        org.apache.hadoop.fs.Path dst = hpath(to);
+        FileSystem fs = fs(src);
+        if (fs.exists(dst)) {
+            throw new FileAlreadyExistsException(dst.toString(), null, "rename target exists");
+        }
+        if (!fs.rename(src, dst)) {
+            throw new IOException("rename " + src + " -> " + dst + " failed");
+        }
+    }
+
     public boolean delete(String path, boolean recursive) throws IOException {
         org.apache.hadoop.fs.Path p = hpath(path);
         return fs(p).delete(p, recursive);

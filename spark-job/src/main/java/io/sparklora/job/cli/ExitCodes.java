@@ -7,7 +7,7 @@ public final class ExitCodes {
     private ExitCodes() {}
 
     /** Bad configuration: raised before any Spark job starts. */
-    public static final class BadConfigException extends RuntimeException {
+    public static final class BadConfigException extends IllegalArgumentException {
         public BadConfigException(String message) {
             super(message);
         }
