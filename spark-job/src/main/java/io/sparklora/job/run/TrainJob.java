@@ -100,6 +100,9 @@ public final class TrainJob {
         }
 
         // Everything that can be wrong with the config or the model fails here, before any Spark job.
+        if (!storage.exists(cfg.modelPath())) {
+            throw new BadConfigException("config key 'sparklora.model.path': " + cfg.modelPath() + " does not exist");
+        }
         ModelSpec spec;
         FrozenWeights frozen;
         try (HfModelDir model = HfModelDir.open(storage, cfg.modelPath())) {

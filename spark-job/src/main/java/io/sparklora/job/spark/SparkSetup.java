@@ -17,13 +17,55 @@ public final class SparkSetup {
         Example.class, Example[].class, StepResult.class, FrozenWeights.class, TrainableLayout.class, BatchPlan.class,
         float[].class, float[][].class, long[].class, long[][].class, int[].class, String[].class, boolean[].class,
         java.util.LinkedHashMap.class, java.util.HashMap.class, java.util.ArrayList.class, Object[].class,
+        io.sparklora.data.tokenize.TokenizerSpec.class, io.sparklora.data.tokenize.TokenizerKind.class,
     };
+
+    /** Spark SQL row classes that appear in shuffles of the prepare job's row RDDs. */
+    private static Class<?>[] sparkSqlClasses() {
+        String[] names = {
+            "org.apache.spark.sql.catalyst.expressions.GenericRow",
+            "org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema",
+            "org.apache.spark.sql.catalyst.expressions.GenericInternalRow",
+            "org.apache.spark.sql.catalyst.expressions.UnsafeRow",
+            "org.apache.spark.sql.types.StructType",
+            "org.apache.spark.sql.types.StructField",
+            "[Lorg.apache.spark.sql.types.StructField;",
+            "org.apache.spark.sql.types.Metadata",
+            "org.apache.spark.sql.types.ArrayType",
+            "org.apache.spark.sql.types.StringType$",
+            "org.apache.spark.sql.types.LongType$",
+            "org.apache.spark.sql.types.IntegerType$",
+            "org.apache.spark.sql.types.FloatType$",
+            "org.apache.spark.sql.types.DoubleType$",
+            "org.apache.spark.sql.types.BooleanType$",
+            "org.apache.spark.sql.types.TimestampType$",
+            "java.sql.Timestamp",
+            "scala.collection.immutable.ArraySeq$ofRef",
+            "scala.collection.immutable.ArraySeq$ofInt",
+            "scala.collection.mutable.ArraySeq$ofRef",
+            "scala.collection.immutable.Nil$",
+            "scala.collection.immutable.$colon$colon",
+            "scala.reflect.ClassTag$GenericClassTag",
+            "scala.math.Ordering$Reverse",
+            "org.apache.spark.sql.catalyst.InternalRow[]",
+        };
+        java.util.List<Class<?>> out = new java.util.ArrayList<>();
+        for (String n : names) {
+            try {
+                out.add(Class.forName(n.endsWith("[]") ? "[L" + n.substring(0, n.length() - 2) + ";" : n));
+            } catch (ClassNotFoundException e) {
+                // not in this Spark version
+            }
+        }
+        return out.toArray(new Class<?>[0]);
+    }
 
     /** Adds sparklora's settings to {@code conf} without overriding what the user set. */
     public static SparkConf configure(SparkConf conf) {
         conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
         conf.setIfMissing("spark.kryoserializer.buffer.max", "1024m");
         conf.registerKryoClasses(KRYO_CLASSES);
+        conf.registerKryoClasses(sparkSqlClasses());
         return conf;
     }
 
