@@ -97,8 +97,18 @@ public final class MergedExport {
             w.add(target, DType.F32, p.shape().getShape(), out -> writeFloats(out, merged(modules, name, p)));
         }
         List<String> copied = new ArrayList<>();
+        Map<String, String> paramByBaseName = new HashMap<>();
+        names.forEach((param, target) -> paramByBaseName.put(target, param));
         for (String t : base.tensorNames()) {
             if (!w.tensorNames().contains(t)) {
+                String tiedTo = tiedParameter(base, t, paramByBaseName);
+                if (tiedTo != null) {
+                    // A saved copy of a tied weight (lm_head.weight = wte): it must follow the trained value.
+                    Param p = params.get(tiedTo);
+                    w.add(t, DType.F32, p.shape().getShape(), out -> writeFloats(out, merged(modules, tiedTo, p)));
+                    LOG.info("merged export: {} is a tied copy of {}; written from the model", t, tiedTo);
+                    continue;
+                }
                 w.add(t, base.info(t).dtype(), base.info(t).shape(), out -> {
                     ByteBuffer raw = base.readRaw(t);
                     byte[] chunk = new byte[1 << 16];
@@ -118,6 +128,26 @@ public final class MergedExport {
             LOG.info("merged export: {} base tensors copied unchanged: {}", copied.size(), copied);
         }
         w.write(storage, dir, overwrite, maxShardBytes);
+    }
+
+    /** The parameter whose base tensor has exactly the bytes of base tensor {@code t}, or null. */
+    private static String tiedParameter(HfModelDir base, String t, Map<String, String> paramByBaseName)
+            throws IOException {
+        io.sparklora.model.io.TensorInfo info = base.info(t);
+        ByteBuffer bytes = null;
+        for (Map.Entry<String, String> e : paramByBaseName.entrySet()) {
+            if (!base.tensorNames().contains(e.getKey())) {
+                continue;
+            }
+            io.sparklora.model.io.TensorInfo other = base.info(e.getKey());
+            if (other.dtype() == info.dtype() && Arrays.equals(other.shape(), info.shape())) {
+                bytes = bytes == null ? base.readRaw(t) : bytes;
+                if (bytes.equals(base.readRaw(e.getKey()))) {
+                    return e.getValue();
+                }
+            }
+        }
+        return null;
     }
 
     /**

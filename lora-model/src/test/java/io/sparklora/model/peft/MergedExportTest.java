@@ -143,6 +143,34 @@ class MergedExportTest {
         }
     }
 
+    @Test
+    void aTiedCopyInTheBaseFollowsTheTrainedWeight() throws IOException {
+        // A base that also saved lm_head.weight (tied to wte); wte trains in full (modules_to_save).
+        Path tied = tmp.resolve("tied");
+        try (HfModelDir b = HfModelDir.open(FS, base.toString()); NDManager m = root.newSubManager()) {
+            SafetensorsWriter w = new SafetensorsWriter();
+            for (String n : b.tensorNames()) {
+                w.addNDArray(n, b.tensors().load(n, m));
+            }
+            w.addNDArray("lm_head.weight", b.tensors().load("transformer.wte.weight", m));
+            Files.createDirectories(tied);
+            w.write(tied.resolve("model.safetensors"));
+            Files.writeString(tied.resolve("config.json"), TinyCheckpoints.CONFIG_JSON);
+        }
+        try (NDManager m = root.newSubManager(); HfModelDir b = HfModelDir.open(FS, tied.toString())) {
+            Gpt2LMHeadModel lora = TinyCheckpoints.load(tied, m);
+            LoraInjector.inject(lora, LoraSpec.builder().targetModules("c_attn").modulesToSave("wte").build());
+            TinyCheckpoints.randomize(lora, 6, n -> n.equals("transformer.wte.weight"), 0.1f);
+            Path out = tmp.resolve("merged-tied");
+            MergedExport.write(lora, b, FS, out.toString(), false, Long.MAX_VALUE);
+            float[] wte = lora.namedParameters().get("transformer.wte.weight").array().toFloatArray();
+            try (SafetensorsReader r = SafetensorsReader.open(out.resolve("model.safetensors"))) {
+                assertArrayEquals(wte, r.readFloats("transformer.wte.weight"), 0f);
+                assertArrayEquals(wte, r.readFloats("lm_head.weight"), 0f);
+            }
+        }
+    }
+
     /** A hand-built model: an embedding-free two-layer MLP with a head, to check the export is generic. */
     static final class Toy extends Module {
         Toy(NDManager m) {
