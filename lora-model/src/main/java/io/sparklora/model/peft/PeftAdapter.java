@@ -110,6 +110,30 @@ public final class PeftAdapter {
                 throw new IllegalArgumentException("task_type '" + taskType + "' is not one of PEFT's " + TASK_TYPES);
             }
         }
+
+        /**
+         * The meta of an injected model: {@code fan_in_fan_out} from its LoRA linear layers.
+         *
+         * @throws IllegalArgumentException when the model has no LoRA linear layer, or layers of both layouts
+         */
+        public static Meta of(Module model, String baseModel, String taskType) {
+            Objects.requireNonNull(model, "model");
+            Boolean fanInFanOut = null;
+            for (Map.Entry<String, Module> e : model.namedModules().entrySet()) {
+                if (e.getValue() instanceof LoraLayer && e.getValue() instanceof Linear) {
+                    boolean f = ((Linear) e.getValue()).fanInFanOut();
+                    if (fanInFanOut != null && fanInFanOut != f) {
+                        throw new IllegalArgumentException("LoRA layer '" + e.getKey() + "' has fan_in_fan_out=" + f
+                                + " unlike the layers before it; PEFT records one value per adapter");
+                    }
+                    fanInFanOut = f;
+                }
+            }
+            if (fanInFanOut == null) {
+                throw new IllegalArgumentException(model.getClass().getSimpleName() + " has no LoRA linear layer");
+            }
+            return new Meta(baseModel, taskType, fanInFanOut);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ writing

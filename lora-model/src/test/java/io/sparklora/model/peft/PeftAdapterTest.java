@@ -308,6 +308,16 @@ class PeftAdapterTest {
     }
 
     @Test
+    void metaOfAModelTakesItsLayout() throws IOException {
+        try (NDManager m = root.newSubManager()) {
+            Gpt2LMHeadModel model = injected(m, qv(), 0);
+            assertTrue(PeftAdapter.Meta.of(model, "gpt2", "CAUSAL_LM").fanInFanOut());
+            Gpt2LMHeadModel plain = TinyCheckpoints.load(base, m);
+            assertThrows(IllegalArgumentException.class, () -> PeftAdapter.Meta.of(plain, "gpt2", "CAUSAL_LM"));
+        }
+    }
+
+    @Test
     void metaAndWriteValidateTheirArguments() {
         assertThrows(IllegalArgumentException.class, () -> new PeftAdapter.Meta("x", "CLASSIFY", false));
         Map<String, PeftAdapter.Tensor> onlyA = Map.of("h.0.c_attn.lora_A",
