@@ -61,10 +61,8 @@ public final class HfModelDir implements Closeable {
                 r.tensors().keySet().forEach(n -> byTensor.put(n, r));
             } else if (storage.exists(d + "/model.safetensors.index.json")) {
                 openShards(storage, d, byTensor, readers);
-            } else if (storage.exists(d + "/pytorch_model.bin")) {
-                throw new IOException(d + "/pytorch_model.bin is a Python pickle, which sparklora does not load "
-                        + "(unpickling runs arbitrary code). Convert it once with Hugging Face transformers: "
-                        + "AutoModel.from_pretrained(DIR).save_pretrained(OUT, safe_serialization=True)");
+            } else if (storage.exists(d + "/" + PICKLE) || storage.exists(d + "/" + PICKLE + ".index.json")) {
+                throw new IOException(pickleRefusal(d));
             } else {
                 throw new IOException(d + ": no model.safetensors or model.safetensors.index.json");
             }
@@ -75,6 +73,19 @@ public final class HfModelDir implements Closeable {
             throw e;
         }
         return new HfModelDir(d, config, byTensor, readers);
+    }
+
+    static final String PICKLE = "pytorch_model.bin";
+
+    /** Why a pickle checkpoint is refused, and how to convert it once, outside sparklora. */
+    static String pickleRefusal(String d) {
+        return d + "/" + PICKLE + " is a Python pickle, which sparklora refuses to load (unpickling can run "
+                + "arbitrary code). Convert it once to safetensors with Python, e.g. with Hugging Face transformers: "
+                + "AutoModelForCausalLM.from_pretrained(DIR).save_pretrained(OUT, safe_serialization=True) "
+                + "(use the model's own class, e.g. AutoModelForSequenceClassification, so that the head is kept), "
+                + "or without transformers: sd = torch.load('" + PICKLE + "', weights_only=True); "
+                + "safetensors.torch.save_file({k: v.clone().contiguous() for k, v in sd.items()}, "
+                + "'model.safetensors', metadata={'format': 'pt'}); then copy config.json next to it";
     }
 
     private static void openShards(Storage storage, String d, Map<String, SafetensorsReader> byTensor,
@@ -88,8 +99,14 @@ public final class HfModelDir implements Closeable {
         Map<String, SafetensorsReader> byFile = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw new IOException(indexPath + ": tensor " + e.getKey() + " maps to " + e.getValue()
+                        + ", expected a shard file name");
+            }
             String file = e.getValue().asText();
-            if (file.isEmpty() || file.contains("/") || file.contains("..")) {
+            // Shards must be plain names in this directory: no path can escape it.
+            if (file.isEmpty() || file.contains("/") || file.contains("\\") || file.contains("..")
+                    || file.contains(":")) {
                 throw new IOException(indexPath + ": tensor " + e.getKey() + " names an invalid shard '" + file + "'");
             }
             SafetensorsReader r = byFile.get(file);
@@ -112,6 +129,49 @@ public final class HfModelDir implements Closeable {
     /** The raw {@code config.json}. */
     public String configJson() {
         return configJson;
+    }
+
+    /**
+     * The {@code model_type} of {@code config.json} (for example {@code gpt2}, {@code bert}).
+     *
+     * @throws IOException when config.json is not a JSON object with a string {@code model_type}
+     */
+    public String modelType() throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(configJson);
+        } catch (IOException e) {
+            throw new IOException(dir + "/config.json is not valid JSON: " + e.getMessage(), e);
+        }
+        JsonNode t = root == null ? null : root.get("model_type");
+        if (t == null || !t.isTextual() || t.asText().isBlank()) {
+            throw new IOException(dir + "/config.json has no \"model_type\" string");
+        }
+        return t.asText();
+    }
+
+    /** The file that holds a tensor, for messages; null when there is no such tensor. */
+    public String fileOf(String tensor) {
+        SafetensorsReader r = readerByTensor.get(tensor);
+        return r == null ? null : r.source();
+    }
+
+    /** The dtype and shape of a tensor. */
+    public TensorInfo info(String tensor) {
+        SafetensorsReader r = readerByTensor.get(tensor);
+        if (r == null) {
+            throw new IllegalArgumentException(dir + ": no tensor '" + tensor + "'");
+        }
+        return r.info(tensor);
+    }
+
+    /** A tensor's bytes exactly as stored (little-endian), for copying it unchanged. */
+    public java.nio.ByteBuffer readRaw(String tensor) throws IOException {
+        SafetensorsReader r = readerByTensor.get(tensor);
+        if (r == null) {
+            throw new IllegalArgumentException(dir + ": no tensor '" + tensor + "'");
+        }
+        return r.readRaw(tensor);
     }
 
     public Set<String> tensorNames() {
