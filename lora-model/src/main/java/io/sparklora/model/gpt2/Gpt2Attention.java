@@ -77,7 +77,8 @@ public final class Gpt2Attention extends Module {
         if (s > nCtx) {
             throw new IllegalArgumentException("sequence of " + s + " positions exceeds n_ctx " + nCtx);
         }
-        NDArray w = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+        NDArray w = scores.div(Ops.scalar(scores, (float) Math.sqrt(headDim)));
         NDArray allowed = Ops.scoped(causal.get(new NDIndex(":, :, {}:{}, :{}", s - t, s, s)), x);
         if (padMask != null) {
             allowed = allowed.mul(padMask);

@@ -134,7 +134,7 @@ public final class Gpt2LMHeadModel extends Module {
         NDArray perToken = logp.gather(safeTarget.expandDims(-1), -1).squeeze(-1).neg();
         if (labelSmooth > 0.0001f) {
             NDArray smooth = logp.mean(new int[] {-1}).neg();
-            perToken = perToken.mul(1f - labelSmooth).add(smooth.mul(labelSmooth));
+            perToken = Ops.scale(perToken, 1f - labelSmooth).add(Ops.scale(smooth, labelSmooth));
         }
         perToken = perToken.mul(valid.toType(DataType.FLOAT32, false));
         NDArray mask = lmMask == null ? perToken.onesLike() : lmMask.toType(DataType.FLOAT32, false);

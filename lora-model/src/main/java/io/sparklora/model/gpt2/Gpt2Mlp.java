@@ -3,6 +3,7 @@ package io.sparklora.model.gpt2;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.sparklora.model.nn.Linear;
+import io.sparklora.model.nn.Ops;
 import io.sparklora.model.nn.Module;
 
 /** GPT-2's feed-forward block ({@code mlp}): {@code c_proj(gelu_new(c_fc(x)))}. */
@@ -22,7 +23,8 @@ public final class Gpt2Mlp extends Module {
 
     /** GELU, tanh approximation (Hugging Face's {@code gelu_new}, model.py's {@code gelu}). */
     static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.pow(3f).mul(0.044715f).add(x).mul(SQRT_2_OVER_PI);
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        // Ops.scale, not mul(Number): autograd keeps the factor (see Ops.scalar).
+        NDArray inner = Ops.scale(Ops.scale(x.mul(x).mul(x), 0.044715f).add(x), SQRT_2_OVER_PI);
+        return Ops.scale(x, 0.5f).mul(inner.tanh().add(1f));
     }
 }
