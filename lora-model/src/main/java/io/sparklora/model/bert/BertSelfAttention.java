@@ -37,7 +37,8 @@ public final class BertSelfAttention extends Module {
         NDArray q = splitHeads(Layers.linear(this, "query").forward(x), b, t);
         NDArray k = splitHeads(Layers.linear(this, "key").forward(x), b, t);
         NDArray v = splitHeads(Layers.linear(this, "value").forward(x), b, t);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+        scores = scores.div(Ops.scalar(scores, (float) Math.sqrt(headDim)));
         if (extendedMask != null) {
             scores = scores.add(extendedMask);
         }

@@ -1,6 +1,7 @@
 package io.sparklora.model.bert;
 
 import ai.djl.ndarray.NDArray;
+import io.sparklora.model.nn.Ops;
 
 /**
  * A loss summed over {@code count} examples. The distributed trainer adds the sums (and the
@@ -13,6 +14,6 @@ import ai.djl.ndarray.NDArray;
 public record LossSum(NDArray sum, long count) {
     /** The mean loss over this batch alone (a new scalar next to {@link #sum}). */
     public NDArray mean() {
-        return sum.div((float) count);
+        return sum.div(Ops.scalar(sum, count));
     }
 }

@@ -27,6 +27,22 @@ public final class Ops {
         return result;
     }
 
+    /**
+     * A 0-d array holding {@code value} in the manager and data type of {@code like}, allocated by
+     * the engine. Use it instead of DJL's {@code mul(Number)} / {@code div(Number)} on anything that
+     * is differentiated: with the PyTorch engine those wrap the number in a tensor over a Java direct
+     * buffer and close it at once, while autograd keeps that tensor for the backward pass, which then
+     * reads freed memory after a GC (garbage or NaN gradients).
+     */
+    public static NDArray scalar(NDArray like, float value) {
+        return like.getManager().full(new ai.djl.ndarray.types.Shape(), value, like.getDataType());
+    }
+
+    /** {@code x · factor}, safe for autograd (see {@link #scalar}). */
+    public static NDArray scale(NDArray x, float factor) {
+        return x.mul(scalar(x, factor));
+    }
+
     /** {@code x·Wᵀ + b} with W stored {@code [out, in]}; b may be null. */
     public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
