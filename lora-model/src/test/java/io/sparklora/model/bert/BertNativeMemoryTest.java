@@ -37,7 +37,7 @@ class BertNativeMemoryTest {
             int before = -1;
             float firstLoss = 0;
             float lastLoss = 0;
-            for (int step = 0; step < 300; step++) {
+            for (int step = 0; step < 200; step++) {
                 try (NDManager s = root.newSubManager()) {
                     // The same batch every step: the loss must fall, so the updates really happen.
                     NDArray ids = s.arange(0, 24, 1, DataType.INT64).reshape(4, 6).add(2);
@@ -70,7 +70,7 @@ class BertNativeMemoryTest {
                 }
             }
             assertEquals(before, root.getManagedArrays().size(), "live NDArrays grew during training");
-            assertTrue(lastLoss < firstLoss * 0.5, "loss fell from " + firstLoss + " to " + lastLoss);
+            assertTrue(Float.isFinite(lastLoss) && lastLoss < firstLoss * 0.5, "loss fell from " + firstLoss + " to " + lastLoss);
         }
     }
 }
