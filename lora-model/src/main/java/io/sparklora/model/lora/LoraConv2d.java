@@ -91,7 +91,7 @@ public final class LoraConv2d extends Module implements LoraLayer {
         NDArray w = weight.array();
         if (lora.r() > 0 && !merged) {
             NDArray delta = Ops.scoped(loraB.array().matMul(loraA.array()), x);
-            w = delta.reshape(w.getShape()).mul(lora.scaling()).add(w);
+            w = Ops.scale(delta.reshape(w.getShape()), lora.scaling()).add(w);
         }
         return x.getNDArrayInternal()
                 .convolution(x, w, bias == null ? null : bias.array(), stride, padding, dilation, groups)

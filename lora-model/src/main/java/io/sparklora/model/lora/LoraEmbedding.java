@@ -85,7 +85,7 @@ public final class LoraEmbedding extends Embedding implements LoraLayer {
             NDArray keep = ids.neq(paddingIdx).expandDims(-1).toType(DataType.FLOAT32, false);
             afterA = afterA.mul(keep).add(afterA.stopGradient().mul(keep.neg().add(1f)));
         }
-        return y.add(Ops.linear(afterA, loraB.array(), null).mul(lora.scaling()));
+        return y.add(Ops.scale(Ops.linear(afterA, loraB.array(), null), lora.scaling()));
     }
 
     @Override

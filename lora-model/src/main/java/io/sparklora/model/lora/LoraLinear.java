@@ -70,7 +70,7 @@ public final class LoraLinear extends Linear implements LoraLayer {
         if (lora.r() > 0 && !merged) {
             NDArray h = Ops.dropout(x, lora.dropout(), isTraining());
             NDArray delta = Ops.linear(Ops.linear(h, loraA.array(), null), loraB.array(), null);
-            y = y.add(delta.mul(lora.scaling()));
+            y = y.add(Ops.scale(delta, lora.scaling()));
         }
         return y;
     }

@@ -112,7 +112,7 @@ public final class LoraMergedLinear extends Linear implements LoraLayer {
             }
         }
         NDArray delta = blocks.size() == 1 ? blocks.head() : NDArrays.concat(blocks, -1);
-        return y.add(delta.mul(lora.scaling()));
+        return y.add(Ops.scale(delta, lora.scaling()));
     }
 
     /** The full {@code [out, in]} update ΔW (unscaled), built in {@code manager}. */
