@@ -52,10 +52,19 @@ public final class LoraSpec implements Serializable {
 
     /** This spec with another merge setting (executors never merge; exports do). */
     public LoraSpec withMergeWeights(boolean merge) {
+        return copy(merge, modulesToSave);
+    }
+
+    /** This spec with other modules trained and saved in full. */
+    public LoraSpec withModulesToSave(List<String> modules) {
+        return copy(mergeWeights, modules);
+    }
+
+    private LoraSpec copy(boolean merge, List<String> toSave) {
         Builder b = builder().r(r).alpha(alpha).dropout(dropout).bias(bias).mergeWeights(merge);
         b.targetModules.addAll(targetModules);
         b.targetRegex = targetRegex;
-        b.modulesToSave.addAll(modulesToSave);
+        b.modulesToSave.addAll(toSave);
         b.rankPattern.putAll(rankPattern);
         b.alphaPattern.putAll(alphaPattern);
         enableLora.forEach(b::enableLora);

@@ -9,6 +9,7 @@ import io.sparklora.model.lora.LoraSpec;
 import io.sparklora.model.nn.TensorSource;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -56,7 +57,10 @@ public final class ModelSpec implements Serializable {
         }
         this.family = family;
         this.configJson = configJson;
-        this.lora = lora;
+        // A classifier's head is new: by default it trains and is saved in full (BERT's pooler too).
+        this.lora = family != Family.GPT2 && lora.modulesToSave().isEmpty()
+                ? lora.withModulesToSave(family == Family.BERT ? List.of("classifier", "pooler") : List.of("classifier"))
+                : lora;
         this.numLabels = numLabels;
         this.labelSmoothing = labelSmoothing;
     }
@@ -69,6 +73,7 @@ public final class ModelSpec implements Serializable {
         return configJson;
     }
 
+    /** The LoRA spec, with the head among the modules to save when none were named. */
     public LoraSpec lora() {
         return lora;
     }

@@ -136,7 +136,7 @@ public final class TrainJob {
         state = TrainStateIo.freshOrResumed(state, settings);
         PeftAdapter.Meta meta = new PeftAdapter.Meta(cfg.modelPath(),
                 task.type() == TaskType.GENERATION ? "CAUSAL_LM" : "SEQ_CLS", spec.family() == ModelSpec.Family.GPT2);
-        CheckpointStore checkpoints = new CheckpointStore(storage, layout.adapters(), cfg.lora(), meta);
+        CheckpointStore checkpoints = new CheckpointStore(storage, layout.adapters(), spec.lora(), meta);
         if (resume) {
             Optional<CheckpointStore.Restored> restored = checkpoints.latest(state.layout);
             if (restored.isPresent()) {
