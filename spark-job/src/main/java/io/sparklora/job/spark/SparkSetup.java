@@ -1,5 +1,8 @@
 package io.sparklora.job.spark;
 
+import io.sparklora.eval.run.GeneratedSequence;
+import io.sparklora.eval.run.PromptGroup;
+import io.sparklora.eval.run.ScoredExample;
 import io.sparklora.job.dist.BatchPlan;
 import io.sparklora.job.dist.FrozenWeights;
 import io.sparklora.job.dist.StepResult;
@@ -17,6 +20,9 @@ public final class SparkSetup {
         Example.class, Example[].class, StepResult.class, FrozenWeights.class, TrainableLayout.class, BatchPlan.class,
         float[].class, float[][].class, long[].class, long[][].class, int[].class, String[].class, boolean[].class,
         java.util.LinkedHashMap.class, java.util.HashMap.class, java.util.ArrayList.class, Object[].class,
+        // evaluation inputs and task results (io.sparklora.eval.run)
+        PromptGroup.class, PromptGroup[].class, ScoredExample.class, ScoredExample[].class,
+        GeneratedSequence.class, GeneratedSequence[].class,
     };
 
     /** Adds sparklora's settings to {@code conf} without overriding what the user set. */
