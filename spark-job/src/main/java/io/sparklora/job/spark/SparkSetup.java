@@ -10,6 +10,8 @@ import io.sparklora.job.dist.TrainableLayout;
 import io.sparklora.model.task.Example;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataTypes;
 
 /** The Spark settings every sparklora job uses: Kryo with the classes it ships registered. */
 public final class SparkSetup {
@@ -23,6 +25,10 @@ public final class SparkSetup {
         // evaluation inputs and task results (io.sparklora.eval.run)
         PromptGroup.class, PromptGroup[].class, ScoredExample.class, ScoredExample[].class,
         GeneratedSequence.class, GeneratedSequence[].class,
+        // Parquet write tasks return their schema: the column types of the metrics and predictions tables
+        DataTypes.StringType.getClass(), DataTypes.LongType.getClass(), DataTypes.IntegerType.getClass(),
+        DataTypes.DoubleType.getClass(), DataTypes.BooleanType.getClass(), DataTypes.TimestampType.getClass(),
+        ArrayType.class,
     };
 
     /** Adds sparklora's settings to {@code conf} without overriding what the user set. */
