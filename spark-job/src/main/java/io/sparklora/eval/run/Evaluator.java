@@ -70,6 +70,11 @@ public final class Evaluator {
         return ClassificationEval.of(task, score(data, trainable, batchSize));
     }
 
+    /** {@link #classify(JavaRDD, GlueTask, float[], int)} with {@link #DEFAULT_CLASSIFY_BATCH}. */
+    public ClassificationEval classify(JavaRDD<Example> data, GlueTask task, float[] trainable) {
+        return classify(data, task, trainable, DEFAULT_CLASSIFY_BATCH);
+    }
+
     /** Decodes every prompt; results sorted by prompt index. */
     public List<GeneratedSequence> generateTokens(JavaRDD<PromptGroup> prompts, float[] trainable,
                                                   GenerationConfig cfg, int batchSize) {
@@ -98,6 +103,11 @@ public final class Evaluator {
                                    int batchSize, TextTokenizer tokenizer) {
         Objects.requireNonNull(tokenizer, "tokenizer");
         return GenerationEval.of(generateTokens(prompts, trainable, cfg, batchSize), tokenizer);
+    }
+
+    /** microsoft/LoRA's E2E decoding ({@link GenerationConfig#e2e()}), {@link #DEFAULT_GENERATE_BATCH} prompts a batch. */
+    public GenerationEval generate(JavaRDD<PromptGroup> prompts, float[] trainable, TextTokenizer tokenizer) {
+        return generate(prompts, trainable, GenerationConfig.e2e(), DEFAULT_GENERATE_BATCH, tokenizer);
     }
 
     private void checkArgs(float[] trainable, int batchSize) {

@@ -251,4 +251,27 @@ class E2eGenerationEquivalenceTest {
                     "example " + i + " starts with one of the grouped prompts");
         }
     }
+
+    @Test
+    void hypothesesStopAtTheEndMarkersLikeGpt2Decode() {
+        int[] text = gpt2.encodeIds("The Eagle is a pub.");
+        int[] more = gpt2.encodeIds(" Not this.");
+        for (int marker : new int[] {628, GenerationConfig.GPT2_EOS}) {
+            int[] tokens = new int[text.length + 1 + more.length];
+            System.arraycopy(text, 0, tokens, 0, text.length);
+            tokens[text.length] = marker;
+            System.arraycopy(more, 0, tokens, text.length + 1, more.length);
+            assertEquals("The Eagle is a pub.", E2eText.decode(gpt2, tokens), "marker " + marker);
+        }
+        assertEquals("", E2eText.decode(gpt2, new int[0]));
+    }
+
+    @Test
+    void aMissingSplitNamesWhatToPrepare() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> EvalData.fromPrepared(spark, prepared, "e2e", "test"));
+        assertTrue(e.getMessage().contains("split test") && e.getMessage().contains("run prepare"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> EvalData.fromPrepared(spark, prepared, "no-such-task", "dev"));
+    }
 }
