@@ -1,5 +1,8 @@
 package io.sparklora.job.spark;
 
+import io.sparklora.eval.run.GeneratedSequence;
+import io.sparklora.eval.run.PromptGroup;
+import io.sparklora.eval.run.ScoredExample;
 import io.sparklora.job.dist.BatchPlan;
 import io.sparklora.job.dist.FrozenWeights;
 import io.sparklora.job.dist.StepResult;
@@ -7,6 +10,8 @@ import io.sparklora.job.dist.TrainableLayout;
 import io.sparklora.model.task.Example;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataTypes;
 
 /** The Spark settings every sparklora job uses: Kryo with the classes it ships registered. */
 public final class SparkSetup {
@@ -18,6 +23,13 @@ public final class SparkSetup {
         float[].class, float[][].class, long[].class, long[][].class, int[].class, String[].class, boolean[].class,
         java.util.LinkedHashMap.class, java.util.HashMap.class, java.util.ArrayList.class, Object[].class,
         io.sparklora.data.tokenize.TokenizerSpec.class, io.sparklora.data.tokenize.TokenizerKind.class,
+        // evaluation inputs and task results (io.sparklora.eval.run)
+        PromptGroup.class, PromptGroup[].class, ScoredExample.class, ScoredExample[].class,
+        GeneratedSequence.class, GeneratedSequence[].class,
+        // Parquet write tasks return their schema: the column types of the metrics and predictions tables
+        DataTypes.StringType.getClass(), DataTypes.LongType.getClass(), DataTypes.IntegerType.getClass(),
+        DataTypes.DoubleType.getClass(), DataTypes.BooleanType.getClass(), DataTypes.TimestampType.getClass(),
+        ArrayType.class,
     };
 
     /** Spark SQL row classes that appear in shuffles of the prepare job's row RDDs. */
