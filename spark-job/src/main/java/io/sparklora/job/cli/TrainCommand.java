@@ -1,6 +1,7 @@
 package io.sparklora.job.cli;
 
 import io.sparklora.job.config.TrainConfig;
+import io.sparklora.job.run.SplitEvaluation;
 import io.sparklora.job.run.TrainJob;
 import io.sparklora.job.spark.SparkSetup;
 import org.apache.spark.sql.SparkSession;
@@ -33,9 +34,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Delete an existing run with this id and start again.")
     boolean overwrite;
 
-    /** Evaluation used by the job; null = none (set by the evaluation module when present). */
-    static TrainJob.Evaluation evaluation;
-
     @Override
     public Integer call() throws Exception {
         if (resume && overwrite) {
@@ -48,6 +46,8 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = TrainConfig.load(config, all);
         SparkSession spark = SparkSetup.session("sparklora train " + cfg.runId());
         try {
+            // Evaluation on the eval split after training (and every train.eval-every steps); "none" skips it.
+            TrainJob.Evaluation evaluation = "none".equals(cfg.evalSplit()) ? null : new SplitEvaluation();
             TrainJob.Result r = new TrainJob(cfg, resume, overwrite, evaluation,
                     System.console() != null ? System.err : null).run(spark);
             if (r.alreadyFinished()) {

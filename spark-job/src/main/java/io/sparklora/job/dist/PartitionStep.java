@@ -37,7 +37,8 @@ public final class PartitionStep {
                 mine.add(e);
             }
         }
-        mine.sort(Comparator.comparingInt(e -> plan.rank(e.index, epoch)));
+        // Similar lengths share a micro-batch (less padding); rank breaks ties so the order is fixed.
+        mine.sort(Comparator.<Example>comparingInt(Example::length).thenComparingInt(e -> plan.rank(e.index, epoch)));
         StepResult result = new StepResult(layout.size());
         if (mine.isEmpty()) {
             return result;

@@ -5,6 +5,8 @@ import io.sparklora.data.prepare.PreparedSchema;
 import io.sparklora.data.task.TaskDef;
 import io.sparklora.data.task.TaskType;
 import io.sparklora.data.task.Tasks;
+import io.sparklora.eval.run.MetricRow;
+import io.sparklora.eval.run.MetricsWriter;
 import io.sparklora.job.cli.ExitCodes.BadConfigException;
 import io.sparklora.job.cli.ExitCodes.BadInputException;
 import io.sparklora.job.config.TrainConfig;
@@ -55,7 +57,7 @@ public final class TrainJob {
 
     /** What an evaluation needs from the running job. */
     public record Context(SparkSession spark, JavaSparkContext jsc, TrainConfig config, TaskDef task,
-                          Broadcast<FrozenWeights> base, ModelSpecFactory factory, RunLayout layout) {}
+                          Broadcast<FrozenWeights> base, ModelSpecFactory factory, RunLayout layout, long stepsPerEpoch) {}
 
     /** The outcome, for the CLI and the summary file. */
     public record Result(String runDir, String finalAdapter, long steps, double lastLoss, Map<String, Double> metrics,
@@ -151,7 +153,7 @@ public final class TrainJob {
 
         Broadcast<FrozenWeights> base = jsc.broadcast(frozen);
         frozen = null; // the broadcast holds the driver's copy from here on
-        Context ctx = new Context(spark, jsc, cfg, task, base, factory, layout);
+        Context ctx = new Context(spark, jsc, cfg, task, base, factory, layout, stepsPerEpoch);
         MetricRows metrics = new MetricRows(cfg.runId(), task.id(), cfg.runId());
         ProgressLog progress = new ProgressLog(settings.logEvery(), console);
         double[] lastLoss = {Double.NaN};
@@ -165,22 +167,21 @@ public final class TrainJob {
                     if (cfg.checkpointEvery() > 0 && report.step() % cfg.checkpointEvery() == 0
                             && report.step() < report.totalSteps()) {
                         checkpoints.write(CheckpointStore.stepName(report.step()), st, true, info(report));
-                        metrics.flush(spark, layout.metrics());
+                        metrics.flush(spark, cfg.output());
                     }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
                 if (evaluation != null && cfg.evalEvery() > 0 && report.step() % cfg.evalEvery() == 0
                         && report.step() < report.totalSteps()) {
-                    metrics.evaluation(cfg.evalSplit(), report.step(), report.epoch(), evaluation.evaluate(ctx, st, report.step()));
+                    LOG.info("{} at step {}: {}", cfg.evalSplit(), report.step(), evaluation.evaluate(ctx, st, report.step()));
                 }
             });
             String finalDir = checkpoints.write("final", state, true, Map.of("step", state.step));
+            metrics.flush(spark, cfg.output());
             if (evaluation != null) {
                 finalMetrics.putAll(evaluation.evaluate(ctx, state, state.step));
-                metrics.evaluation(cfg.evalSplit(), state.step, (int) ((state.step - 1) / stepsPerEpoch), finalMetrics);
             }
-            metrics.flush(spark, layout.metrics());
             double seconds = (System.nanoTime() - t0) / 1e9;
             Result result = new Result(layout.runDir(), finalDir, state.step, lastLoss[0], finalMetrics, seconds, false);
             writeSummary(storage, layout, result);
@@ -250,7 +251,7 @@ public final class TrainJob {
         private final String runId;
         private final String task;
         private final String adapter;
-        private final List<MetricsParquet.Row> pending = new ArrayList<>();
+        private final List<MetricRow> pending = new ArrayList<>();
 
         MetricRows(String runId, String task, String adapter) {
             this.runId = runId;
@@ -259,21 +260,16 @@ public final class TrainJob {
         }
 
         void training(StepReport r) {
-            long now = System.currentTimeMillis();
-            pending.add(new MetricsParquet.Row(runId, task, adapter, r.step(), r.epoch(), "train", "loss", r.loss(), now));
-            pending.add(new MetricsParquet.Row(runId, task, adapter, r.step(), r.epoch(), "train", "learning_rate", r.lr(), now));
-            pending.add(new MetricsParquet.Row(runId, task, adapter, r.step(), r.epoch(), "train", "tokens_per_second",
+            Instant now = Instant.now();
+            pending.add(new MetricRow(runId, task, adapter, r.step(), r.epoch(), "train", "loss", r.loss(), now));
+            pending.add(new MetricRow(runId, task, adapter, r.step(), r.epoch(), "train", "learning_rate", r.lr(), now));
+            pending.add(new MetricRow(runId, task, adapter, r.step(), r.epoch(), "train", "tokens_per_second",
                     r.tokensPerSecond(), now));
         }
 
-        void evaluation(String split, long step, int epoch, Map<String, Double> values) {
-            long now = System.currentTimeMillis();
-            values.forEach((k, v) -> pending.add(new MetricsParquet.Row(runId, task, adapter, step, epoch, split, k, v, now)));
-        }
-
-        void flush(SparkSession spark, String path) {
+        void flush(SparkSession spark, String output) {
             if (!pending.isEmpty()) {
-                MetricsParquet.append(spark, path, pending);
+                MetricsWriter.append(spark, output, pending);
                 pending.clear();
             }
         }

@@ -1,0 +1,71 @@
+package io.sparklora.job.run;
+
+import io.sparklora.data.task.TaskType;
+import io.sparklora.data.tokenize.TextTokenizer;
+import io.sparklora.data.tokenize.TokenizerKind;
+import io.sparklora.data.tokenize.Tokenizers;
+import io.sparklora.eval.GlueTask;
+import io.sparklora.eval.run.EvalData;
+import io.sparklora.eval.run.EvalOutput;
+import io.sparklora.eval.run.Evaluator;
+import io.sparklora.eval.run.PromptGroup;
+import io.sparklora.job.config.TrainConfig;
+import io.sparklora.job.train.TrainState;
+import io.sparklora.model.generate.GenerationConfig;
+import io.sparklora.model.task.Example;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The job's evaluation on its eval split, run on the executors that hold the model: GLUE metrics
+ * for classification and regression, E2E metrics after beam search for generation. Predictions and
+ * metric rows go to the output's Parquet tables.
+ */
+public final class SplitEvaluation implements TrainJob.Evaluation {
+    private JavaRDD<Example> examples;
+    private JavaRDD<PromptGroup> prompts;
+
+    @Override
+    public Map<String, Double> evaluate(TrainJob.Context ctx, TrainState state, long step) {
+        TrainConfig cfg = ctx.config();
+        String task = ctx.task().id();
+        Evaluator evaluator = new Evaluator(ctx.jsc(), ctx.base(), ctx.factory(), state.layout);
+        EvalOutput out = new EvalOutput(ctx.spark(), cfg.output(), cfg.runId(), cfg.runId());
+        int epoch = (int) ((step - 1) / Math.max(1, ctx.stepsPerEpoch()));
+        int partitions = ctx.jsc().defaultParallelism();
+        if (examples == null && prompts == null) {
+            EvalData data = EvalData.fromPrepared(ctx.spark(), cfg.preparedData(), task, cfg.evalSplit());
+            if (ctx.task().type() == TaskType.GENERATION) {
+                prompts = limit(data.prompts(partitions), cfg.maxEvalExamples()).persist(StorageLevel.MEMORY_AND_DISK());
+            } else {
+                examples = limit(data.examples(partitions), cfg.maxEvalExamples()).persist(StorageLevel.MEMORY_AND_DISK());
+            }
+        }
+        if (prompts != null) {
+            GenerationConfig gen = GenerationConfig.builder().numBeams(cfg.beams()).lengthPenalty(cfg.lengthPenalty())
+                    .noRepeatNgramSize(cfg.noRepeatNgramSize()).maxNewTokens(cfg.maxNewTokens())
+                    .eosTokenIds(GenerationConfig.GPT2_EOS, 628).build();
+            var eval = evaluator.generate(prompts, state.params, gen, cfg.evalBatchSize(), gpt2Tokenizer(cfg));
+            out.write(task, cfg.evalSplit(), step, epoch, eval);
+            return eval.metrics();
+        }
+        var eval = evaluator.classify(examples, GlueTask.parse(task), state.params, cfg.evalBatchSize());
+        out.write(task, cfg.evalSplit(), step, epoch, eval);
+        return eval.metrics();
+    }
+
+    private static <T> JavaRDD<T> limit(JavaRDD<T> rdd, int max) {
+        return max > 0 ? rdd.zipWithIndex().filter(t -> t._2() < max).map(t -> t._1()) : rdd;
+    }
+
+    /** The model's own tokenizer.json when it has one, else the GPT-2 files shipped in data/vocab/gpt2. */
+    private static TextTokenizer gpt2Tokenizer(TrainConfig cfg) {
+        Path own = Path.of(cfg.modelPath()).resolve("tokenizer.json");
+        Path path = Files.isRegularFile(own) ? own : Path.of("data/vocab/gpt2");
+        return Tokenizers.create(Tokenizers.spec(TokenizerKind.GPT2, path), 0);
+    }
+}
