@@ -45,6 +45,52 @@ public final class TinyModels {
                 .enableLora("c_attn", true, false, true).r(r).alpha(4f * r).build(), 0, 0f);
     }
 
+    public static String bertConfigJson() {
+        return "{\"model_type\":\"bert\",\"vocab_size\":100,\"hidden_size\":32,\"num_hidden_layers\":2,"
+                + "\"num_attention_heads\":4,\"intermediate_size\":64,\"max_position_embeddings\":40,"
+                + "\"type_vocab_size\":2,\"layer_norm_eps\":1e-12,\"pad_token_id\":0,\"hidden_act\":\"gelu\","
+                + "\"hidden_dropout_prob\":0.0,\"attention_probs_dropout_prob\":0.0}";
+    }
+
+    /** Random BERT encoder weights with Hugging Face names, no classifier (a pretrained checkpoint's shape). */
+    public static FrozenWeights bertWeights(String configJson, int seed) {
+        Engine.getInstance().setRandomSeed(seed);
+        FrozenWeights w = new FrozenWeights();
+        try (NDManager m = NDManager.newBaseManager()) {
+            io.sparklora.model.bert.BertConfig cfg = io.sparklora.model.bert.BertConfig.fromJson(
+                    new java.io.ByteArrayInputStream(configJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "test");
+            var model = new io.sparklora.model.bert.BertForSequenceClassification(m, cfg);
+            for (Map.Entry<String, Param> e : model.namedParameters().entrySet()) {
+                if (!e.getKey().startsWith("classifier.")) {
+                    NDArray a = e.getValue().array();
+                    w.put(e.getKey(), a.getShape().getShape(), a.toFloatArray());
+                }
+            }
+        }
+        return w;
+    }
+
+    /** Sentence pairs whose label depends on the token ids (learnable). */
+    public static List<Example> pairExamples(int n, int vocab, long seed) {
+        Random rnd = new Random(seed);
+        List<Example> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int a = 2 + rnd.nextInt(5);
+            int b = 2 + rnd.nextInt(5);
+            int label = rnd.nextInt(2);
+            int[] ids = new int[a + b + 3];
+            int[] types = new int[ids.length];
+            ids[0] = 1;
+            for (int j = 1; j < ids.length; j++) {
+                boolean sep = j == a + 1 || j == ids.length - 1;
+                ids[j] = sep ? 2 : 3 + label * (vocab / 2 - 3) + rnd.nextInt(vocab / 2 - 3);
+                types[j] = j > a + 1 ? 1 : 0;
+            }
+            out.add(new Example(i, "pair" + i, ids, types, label, Float.NaN, null));
+        }
+        return out;
+    }
+
     /** Context tokens (ignored by the loss) followed by target tokens, already shifted. */
     public static List<Example> lmExamples(int n, int vocab, long seed) {
         Random rnd = new Random(seed);

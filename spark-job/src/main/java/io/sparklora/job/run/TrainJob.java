@@ -159,7 +159,13 @@ public final class TrainJob {
         double[] lastLoss = {Double.NaN};
         Map<String, Double> finalMetrics = new LinkedHashMap<>();
         try {
+            long firstStep = state.step + 1;
             Trainers.spark(jsc, data, n, base, factory, settings, state, (report, st) -> {
+                if (report.step() == firstStep) {
+                    // Every executor has materialised the model: drop their host copies of the weights.
+                    // The driver keeps its copy, so an executor started later can still fetch them.
+                    base.unpersist(false);
+                }
                 progress.onStep(report);
                 lastLoss[0] = report.loss();
                 metrics.training(report);

@@ -28,8 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A tiny GPT-2 with microsoft/LoRA's q,v adapter: 1, 2 and 4 partitions give the single-process
- * result; task results per step stay LoRA-sized when the base grows; the base goes out once.
+ * A tiny GPT-2 with microsoft/LoRA's q,v adapter and a tiny BERT classifier: 1, 2 and 4 partitions
+ * give the single-process result after 20 steps; task results per step stay LoRA-sized when the base
+ * grows; the base goes out once.
  */
 class DistributedTrainingTest {
     static SparkSession spark;
@@ -82,6 +83,27 @@ class DistributedTrainingTest {
             firstLast[1] = r.loss();
         });
         assertTrue(firstLast[1] < firstLast[0], "loss must fall: " + firstLast[0] + " -> " + firstLast[1]);
+        for (int p : new int[] {1, 2, 4}) {
+            TrainState dist = sparkRun(data, p, base, spec, s);
+            double worst = 0;
+            for (int i = 0; i < local.params.length; i++) {
+                worst = Math.max(worst, Math.abs(local.params[i] - dist.params[i]));
+            }
+            assertTrue(worst <= 1e-4, p + " partitions differ from the single-process loop by " + worst);
+        }
+    }
+
+    @Test
+    void bertPartitionsEqualTheSingleProcessLoop() {
+        String config = TinyModels.bertConfigJson();
+        FrozenWeights base = TinyModels.bertWeights(config, 4);
+        ModelSpec spec = new ModelSpec(ModelSpec.Family.BERT, config, io.sparklora.model.lora.LoraSpec.builder()
+                .targetModules("query", "value").r(4).alpha(8).build(), 2, 0f);
+        List<Example> data = TinyModels.pairExamples(50, 100, 8);
+        TrainSettings s = settings(20);
+        ModelSpecFactory factory = new ModelSpecFactory(spec);
+        TrainState local = Trainers.local(data, base, factory, s, Trainers.initialState(base, factory, s), (r, st) -> { });
+        assertTrue(local.layout.names().contains("classifier.weight"), "the head trains: " + local.layout.names());
         for (int p : new int[] {1, 2, 4}) {
             TrainState dist = sparkRun(data, p, base, spec, s);
             double worst = 0;
