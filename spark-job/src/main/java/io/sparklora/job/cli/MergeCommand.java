@@ -3,6 +3,7 @@ package io.sparklora.job.cli;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparklora.model.gpt2.Gpt2Checkpoints;
+import io.sparklora.model.task.ModelSpec;
 import io.sparklora.model.gpt2.Gpt2Config;
 import io.sparklora.model.gpt2.Gpt2LMHeadModel;
 import io.sparklora.model.io.HfModelDir;
@@ -80,8 +81,7 @@ public final class MergeCommand implements Callable<Integer> {
             try (NDManager manager = NDManager.newBaseManager()) {
                 Module model;
                 try {
-                    model = build(type, baseDir, manager);
-                    LoraInjector.inject(model, spec);
+                    model = build(type, baseDir, manager, spec, storage, strip(adapter));
                     PeftAdapter.loadInto(model, spec, storage, strip(adapter));
                 } catch (IllegalArgumentException | IllegalStateException e) {
                     throw new ExitCodes.BadInputException(e.getMessage(), e);
@@ -116,27 +116,40 @@ public final class MergeCommand implements Callable<Integer> {
         }
         switch (type) {
             case "gpt2":
-                return type;
             case "bert":
             case "roberta":
-                throw new ExitCodes.BadConfigException(dir.path() + "/config.json: model_type '" + type
-                        + "' is not supported by merge yet (only gpt2 is; BERT/RoBERTa support is not built in)");
+                return type;
             default:
                 throw new ExitCodes.BadConfigException(dir.path() + "/config.json: model_type '" + type
-                        + "' is not supported; expected gpt2");
+                        + "' is not supported; expected gpt2, bert or roberta");
         }
     }
 
-    /** The plain base model, loaded strictly (an unknown, missing or mis-shaped tensor fails, naming it). */
-    private static Module build(String type, HfModelDir dir, NDManager manager) {
-        if (!type.equals("gpt2")) {
-            throw new AssertionError(type);
+    /**
+     * The base model with the adapter's LoRA layers injected: GPT-2 loaded strictly (an unknown,
+     * missing or mis-shaped tensor fails, naming it); BERT/RoBERTa as sequence classifiers whose head
+     * size comes from the adapter's saved classifier.
+     */
+    private static Module build(String type, HfModelDir dir, NDManager manager, LoraSpec spec, Storage storage,
+                                String adapterDir) throws IOException {
+        if (type.equals("gpt2")) {
+            Gpt2LMHeadModel model = Gpt2LMHeadModel.build(
+                    Gpt2Config.fromJson(dir.configJson(), dir.path() + "/config.json"), manager);
+            model.loadStateDict(Gpt2Checkpoints.huggingFace(dir.tensors()), true);
+            LOG.info("loaded GPT-2 base from {}", dir.path());
+            LoraInjector.inject(model, spec);
+            return model;
         }
-        Gpt2LMHeadModel model = Gpt2LMHeadModel.build(
-                Gpt2Config.fromJson(dir.configJson(), dir.path() + "/config.json"), manager);
-        model.loadStateDict(Gpt2Checkpoints.huggingFace(dir.tensors()), true);
-        LOG.info("loaded GPT-2 base from {}", dir.path());
-        return model;
+        var tensors = PeftAdapter.read(storage, adapterDir, spec.enableLora()).tensors();
+        PeftAdapter.Tensor head = tensors.containsKey("classifier.weight") ? tensors.get("classifier.weight")
+                : tensors.get("classifier.out_proj.weight");
+        if (head == null) {
+            throw new IllegalArgumentException(adapterDir + ": a " + type + " adapter must save its classifier "
+                    + "(modules_to_save), which gives the number of labels");
+        }
+        ModelSpec model = new ModelSpec(ModelSpec.Family.parse(type), dir.configJson(), spec, (int) head.shape()[0], 0f);
+        LOG.info("loaded {} base from {} with a {}-label head", type, dir.path(), head.shape()[0]);
+        return model.build(dir.tensors(), manager, false).module();
     }
 
     private static String strip(String dir) {

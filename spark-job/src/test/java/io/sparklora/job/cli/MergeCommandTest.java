@@ -122,15 +122,62 @@ class MergeCommandTest {
     }
 
     @Test
-    void bertBaseIsNotSupportedYet() throws IOException {
+    void mergesABertClassifierAdapter() throws IOException {
         Path base = Files.createDirectories(dir.resolve("bert"));
-        Files.writeString(base.resolve("config.json"), "{\"model_type\": \"bert\"}");
-        Files.write(base.resolve("model.safetensors"), new io.sparklora.model.io.SafetensorsWriter()
-                .addFloats("x", new long[] {1}, new float[] {1}).toByteArray());
-        Run r = run("merge", "--base", base.toString(), "--adapter", dir.resolve("a").toString(),
-                "--output", dir.resolve("o").toString());
-        assertEquals(SparkloraCli.EXIT_BAD_CONFIG, r.exit());
-        assertTrue(r.err().contains("bert") && r.err().contains("not supported"), r.err());
+        String config = io.sparklora.job.TinyModels.bertConfigJson();
+        Files.writeString(base.resolve("config.json"), config);
+        io.sparklora.job.dist.FrozenWeights weights = io.sparklora.job.TinyModels.bertWeights(config, 5);
+        io.sparklora.model.io.SafetensorsWriter st = new io.sparklora.model.io.SafetensorsWriter();
+        Path adapter = dir.resolve("bert-adapter");
+        Path out = dir.resolve("bert-merged");
+        try (NDManager root = NDManager.newBaseManager()) {
+            for (String n : weights.names()) {
+                NDArray a = weights.source().load(n, root);
+                st.addFloats(n, a.getShape().getShape(), a.toFloatArray());
+            }
+            st.write(base.resolve("model.safetensors"));
+            io.sparklora.model.task.ModelSpec spec = new io.sparklora.model.task.ModelSpec(
+                    io.sparklora.model.task.ModelSpec.Family.BERT, config,
+                    LoraSpec.builder().targetModules("query", "value").r(4).alpha(8).build(), 2, 0f);
+            io.sparklora.model.bert.BertForSequenceClassification lora;
+            try (HfModelDir h = HfModelDir.open(FS, base.toString())) {
+                lora = ((io.sparklora.model.task.ClassifierTask) spec.build(h.tensors(), root.newSubManager(), false))
+                        .classifier();
+            }
+            Random rnd = new Random(4);
+            for (Map.Entry<String, Param> e : io.sparklora.model.lora.Lora.trainableParameters(lora).entrySet()) {
+                float[] v = new float[(int) e.getValue().shape().size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (rnd.nextGaussian() * 0.2);
+                }
+                e.getValue().load(e.getKey(), v);
+            }
+            float[] expected = bertLogits(lora);
+            PeftAdapter.save(lora, spec.lora(), new PeftAdapter.Meta(base.toString(), "SEQ_CLS", false), FS,
+                    adapter.toString());
+
+            Run r = run("merge", "--base", base.toString(), "--adapter", adapter.toString(), "--output", out.toString());
+            assertEquals(0, r.exit(), r.err());
+            try (HfModelDir merged = HfModelDir.open(FS, out.toString())) {
+                io.sparklora.model.bert.BertConfig cfg = io.sparklora.model.bert.BertConfig.fromJson(
+                        new java.io.ByteArrayInputStream(config.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "t")
+                        .toBuilder().numLabels(2).build();
+                var plain = new io.sparklora.model.bert.BertForSequenceClassification(root.newSubManager(), cfg);
+                plain.loadStateDict(merged.tensors(), true);
+                float diff = maxDiff(expected, bertLogits(plain));
+                assertTrue(diff <= 1e-5, "merged BERT logits differ by " + diff);
+            }
+        }
+    }
+
+    private static float[] bertLogits(io.sparklora.model.bert.BertForSequenceClassification model) {
+        try (NDManager s = model.manager().newSubManager()) {
+            NDArray ids = s.create(new long[] {1, 50, 7, 2, 9, 2, 1, 3, 3, 2, 0, 0}, new Shape(2, 6));
+            NDArray mask = s.create(new long[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, new Shape(2, 6));
+            NDArray types = s.create(new long[] {0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0}, new Shape(2, 6));
+            return Autograd.noGrad(() -> model.logits(new io.sparklora.model.bert.BertInputs(ids, mask, types)))
+                    .toFloatArray();
+        }
     }
 
     @Test
