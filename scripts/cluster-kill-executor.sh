@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
     --app) app="${2:?--app needs an application id}"; shift 2;;
     --signal) signal="${2:?--signal needs a name such as KILL or TERM}"; shift 2;;
     --list) list=true; shift;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+    -h|--help) sl_usage; exit 0;;
     *) echo "cluster-kill-executor.sh: unknown argument '$1'" >&2; exit 2;;
   esac
 done

@@ -13,7 +13,7 @@ set -euo pipefail
 source "$(dirname "$0")/cluster-env.sh"
 
 workers=2 cores=1 memory=2g daemon_memory=512m timeout=90
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sl_usage; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --workers) workers="${2:?--workers needs a number}"; shift 2;;
@@ -43,11 +43,15 @@ export SPARK_HOME="$SL_SPARK_HOME" SPARK_LOCAL_IP=127.0.0.1 SPARK_LOCAL_HOSTNAME
 export SPARK_DAEMON_MEMORY="$daemon_memory"
 export SPARK_DAEMON_JAVA_OPTS="-Dlog4j2.configurationFile=$SL_SPARK_HOME/conf/log4j2.properties"
 
+# Every executor copies the job's jars (~150 MB) into its worker dir: workers delete the dirs of finished
+# applications after 30 minutes (checked every 5), keeping recent executor logs to read.
+export SPARK_WORKER_OPTS="-Dspark.worker.cleanup.enabled=true -Dspark.worker.cleanup.interval=300"
+SPARK_WORKER_OPTS+=" -Dspark.worker.cleanup.appDataTtl=1800"
 # GPUs: workers offer what the discovery script finds; without any, the defaults ask for none.
 gpus="$("$SL_ROOT/scripts/gpu-discovery.sh" | jq '.addresses | length')"
 if [ "$gpus" -gt 0 ]; then
-  SPARK_DAEMON_JAVA_OPTS+=" -Dspark.worker.resource.gpu.amount=$gpus"
-  SPARK_DAEMON_JAVA_OPTS+=" -Dspark.worker.resource.gpu.discoveryScript=$SL_ROOT/scripts/gpu-discovery.sh"
+  SPARK_WORKER_OPTS+=" -Dspark.worker.resource.gpu.amount=$gpus"
+  SPARK_WORKER_OPTS+=" -Dspark.worker.resource.gpu.discoveryScript=$SL_ROOT/scripts/gpu-discovery.sh"
 fi
 
 master_port="$(sl_free_port)"

@@ -2,7 +2,8 @@
 # Runs a sparklora command on a Spark cluster the way spark-submit does: Spark's own SparkSubmit (from the
 # project's Maven jars, see scripts/cluster-env.sh) starts the driver in this JVM (client mode) or on the
 # cluster (--deploy-mode cluster), executors run in the cluster's JVMs, and the job jar plus its runtime
-# dependencies travel with --jars (Spark's own jars and the cluster's are not shipped).
+# dependencies go with --jars (not Spark's own jars, which every Spark installation has). On the local
+# cluster of scripts/cluster-start.sh they are local: URIs (no copies); SPARKLORA_SHIP_JARS=1 ships them.
 #
 #   scripts/submit.sh [--master URL] [SPARK-SUBMIT OPTIONS...] -- <sparklora command and options>
 #
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     --) shift; break;;
     --master) master="${2:?--master needs a URL}"; shift 2;;
     --master=*) master="${1#--master=}"; shift;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+    -h|--help) sl_usage; exit 0;;
     *) submit_args+=("$1"); shift;;
   esac
 done
@@ -40,10 +41,16 @@ sl_ensure_built
 sl_ensure_spark_home
 
 # --jars: the job's runtime class path minus what every Spark installation already has on its class path.
+# On the one-machine cluster every "node" sees ~/.m2, so the jars go as local: URIs (used in place);
+# elsewhere, or with SPARKLORA_SHIP_JARS=1, the driver serves them and each executor copies them (~150 MB).
+scheme=""
+case "$master" in
+  spark://127.0.0.1:*|spark://localhost:*|local*) [ "${SPARKLORA_SHIP_JARS:-}" = 1 ] || scheme="local:";;
+esac
 jars=()
 while IFS= read -r jar; do
   [ -n "$jar" ] || continue
-  [ -e "$SL_SPARK_HOME/jars/$(basename "$jar")" ] || jars+=("$jar")
+  [ -e "$SL_SPARK_HOME/jars/$(basename "$jar")" ] || jars+=("$scheme$jar")
 done < <(tr ':' '\n' < "$SL_RUNTIME_CP")
 jar_list="$(IFS=,; echo "${jars[*]}")"
 
