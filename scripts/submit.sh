@@ -2,8 +2,7 @@
 # Runs a sparklora command on a Spark cluster the way spark-submit does: Spark's own SparkSubmit (from the
 # project's Maven jars, see scripts/cluster-env.sh) starts the driver in this JVM (client mode) or on the
 # cluster (--deploy-mode cluster), executors run in the cluster's JVMs, and the job jar plus its runtime
-# dependencies go with --jars (not Spark's own jars, which every Spark installation has). On the local
-# cluster of scripts/cluster-start.sh they are local: URIs (no copies); SPARKLORA_SHIP_JARS=1 ships them.
+# dependencies go with --jars (not Spark's own jars, which every Spark installation has).
 #
 #   scripts/submit.sh [--master URL] [SPARK-SUBMIT OPTIONS...] -- <sparklora command and options>
 #
@@ -41,21 +40,17 @@ sl_ensure_built
 sl_ensure_spark_home
 
 # --jars: the job's runtime class path minus what every Spark installation already has on its class path.
-# On the one-machine cluster every "node" sees ~/.m2, so the jars go as local: URIs (used in place);
-# elsewhere, or with SPARKLORA_SHIP_JARS=1, the driver serves them and each executor copies them (~150 MB).
-scheme=""
-case "$master" in
-  spark://127.0.0.1:*|spark://localhost:*|local*) [ "${SPARKLORA_SHIP_JARS:-}" = 1 ] || scheme="local:";;
-esac
+# The driver serves them and every executor copies them (~150 MB) as on a real cluster. (local: URIs, for
+# jars already on every node, measured no faster on the one-machine cluster: executors copy those too.)
 jars=()
 while IFS= read -r jar; do
   [ -n "$jar" ] || continue
-  [ -e "$SL_SPARK_HOME/jars/$(basename "$jar")" ] || jars+=("$scheme$jar")
+  [ -e "$SL_SPARK_HOME/jars/$(basename "$jar")" ] || jars+=("$jar")
 done < <(tr ':' '\n' < "$SL_RUNTIME_CP")
 jar_list="$(IFS=,; echo "${jars[*]}")"
 
-# The driver runs in this JVM in client mode: spark.driver.extraJavaOptions come too late for it, so
-# conf/jvm.args goes to the launcher through SPARK_SUBMIT_OPTS (as bin/spark-submit's users do).
+# conf/jvm.args for the driver JVM whatever --properties-file says (SPARK_SUBMIT_OPTS, as with
+# bin/spark-submit); the launcher adds spark.driver.extraJavaOptions and spark.driver.memory on top.
 export SPARK_HOME="$SL_SPARK_HOME"
 export SPARK_SUBMIT_OPTS="$(sl_jvm_flags) -Dlog4j2.configurationFile=$SL_SPARK_HOME/conf/log4j2.properties ${SPARK_SUBMIT_OPTS:-}"
 case "$master" in spark://127.0.0.1:*|local*) export SPARK_LOCAL_IP=127.0.0.1;; esac

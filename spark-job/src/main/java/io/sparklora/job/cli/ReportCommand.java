@@ -15,9 +15,10 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = SparkloraCli.Version.class,
         description = {
-            "Write a run's report: ONE self-contained HTML file (no scripts, nothing fetched) with the",
-            "training loss and learning-rate curves, evaluation metrics over steps per task, the final",
-            "metrics table and the run's configuration.",
+            "Write a run's report: one self-contained HTML file (no scripts, nothing",
+            "fetched) with the training loss and learning-rate curves, evaluation",
+            "metrics over steps per task, the final metrics table and the run's",
+            "configuration.",
             "",
             "Example:",
             "  report --run out/runs/2026-11-23T04-30-00-sst2 --out sst2.html",
