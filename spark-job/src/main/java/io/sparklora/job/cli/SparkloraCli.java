@@ -13,7 +13,6 @@ import picocli.CommandLine.Command;
         versionProvider = SparkloraCli.Version.class,
         description = "Distributed LoRA fine-tuning on Apache Spark.",
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, PrepareCommand.class,
-        subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, PrepareCommand.class,
                 ImportBertCommand.class, MetricsCommand.class, TrainCommand.class, MergeCommand.class,
                 ReportCommand.class})
 public final class SparkloraCli implements Runnable {
