@@ -1,8 +1,11 @@
 package io.sparklora.job.dist;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.sparklora.model.task.TaskModel;
+import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.resource.ResourceInformation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,13 +42,14 @@ public final class ExecutorModels {
 
     /** Runs {@code body} with exclusive use of the model, building it on first use in this JVM. */
     public static <T> T withModel(Broadcast<FrozenWeights> base, TaskModelFactory factory, Function<Holder, T> body) {
-        String key = base.id() + "/" + factory.key();
+        Device device = assignedDevice();
+        String key = base.id() + "/" + device + "/" + factory.key();
         Holder h = HOLDERS.computeIfAbsent(key, k -> new Holder());
         h.lock.lock();
         try {
             if (h.model == null) {
                 long t0 = System.nanoTime();
-                h.manager = NDManager.newBaseManager();
+                h.manager = NDManager.newBaseManager(device);
                 h.model = factory.build(base.value().source(), h.manager);
                 BUILDS.incrementAndGet();
                 LOG.info("materialised model {} in {} ms", key, (System.nanoTime() - t0) / 1_000_000);
@@ -54,6 +58,21 @@ public final class ExecutorModels {
         } finally {
             h.lock.unlock();
         }
+    }
+
+    /**
+     * The GPU Spark assigned to the running task ({@code spark.task.resource.gpu.amount}), else the
+     * CPU. Needs DJL's CUDA flavour of PyTorch on the executors; the default build ships CPU natives.
+     */
+    static Device assignedDevice() {
+        TaskContext tc = TaskContext.get();
+        if (tc != null) {
+            ResourceInformation gpu = tc.resourcesJMap().get("gpu");
+            if (gpu != null && gpu.addresses().length > 0) {
+                return Device.gpu(Integer.parseInt(gpu.addresses()[0].trim()));
+            }
+        }
+        return Device.cpu();
     }
 
     /** A holder around a model the caller owns (the single-process loop). */
