@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.sparklora.model.nn.Autograd;
 import io.sparklora.model.nn.Embedding;
 import io.sparklora.model.nn.Ops;
 import io.sparklora.model.nn.Param;
@@ -90,24 +89,7 @@ public final class LoraEmbedding extends Embedding implements LoraLayer {
 
     @Override
     protected void onModeChange(boolean train) {
-        if (!lora.mergeWeights() || merged != train) {
-            return;
-        }
-        // Like loralib, an r = 0 layer only flips the flag.
-        if (lora.r() > 0) {
-            Autograd.noGrad(() -> {
-                try (NDManager tmp = manager().newSubManager()) {
-                    NDArray delta = Ops.scoped(loraB.array().matMul(loraA.array()), tmp)
-                            .transpose().mul(lora.scaling());
-                    if (train) {
-                        weight.array().subi(delta);
-                    } else {
-                        weight.array().addi(delta);
-                    }
-                }
-                return null;
-            });
-        }
-        merged = !train;
+        merged = Merging.switchMode(train, merged, lora, weight, manager(), tmp ->
+                Ops.scoped(loraB.array().matMul(loraA.array()), tmp).transpose().mul(lora.scaling()));
     }
 }

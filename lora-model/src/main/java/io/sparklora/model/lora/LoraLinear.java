@@ -3,7 +3,6 @@ package io.sparklora.model.lora;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.sparklora.model.nn.Autograd;
 import io.sparklora.model.nn.Linear;
 import io.sparklora.model.nn.Ops;
 import io.sparklora.model.nn.Param;
@@ -77,27 +76,10 @@ public final class LoraLinear extends Linear implements LoraLayer {
 
     @Override
     protected void onModeChange(boolean train) {
-        if (!lora.mergeWeights() || merged != train) {
-            return;
-        }
-        // Like loralib, an r = 0 layer only flips the flag.
-        if (lora.r() > 0) {
-            Autograd.noGrad(() -> {
-                try (NDManager tmp = manager().newSubManager()) {
-                    NDArray delta = Ops.scoped(loraB.array().matMul(loraA.array()), tmp).muli(lora.scaling());
-                    if (fanInFanOut) {
-                        delta = delta.transpose();
-                    }
-                    if (train) {
-                        weight.array().subi(delta);
-                    } else {
-                        weight.array().addi(delta);
-                    }
-                }
-                return null;
-            });
-        }
-        merged = !train;
+        merged = Merging.switchMode(train, merged, lora, weight, manager(), tmp -> {
+            NDArray delta = Ops.scoped(loraB.array().matMul(loraA.array()), tmp).muli(lora.scaling());
+            return fanInFanOut ? delta.transpose() : delta;
+        });
     }
 
     /** Builder in DJL's style: required sizes, optional LoRA settings. */

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import io.sparklora.model.nn.Autograd;
 import io.sparklora.model.nn.Linear;
 import io.sparklora.model.nn.Ops;
 import io.sparklora.model.nn.Param;
@@ -134,27 +133,10 @@ public final class LoraMergedLinear extends Linear implements LoraLayer {
 
     @Override
     protected void onModeChange(boolean train) {
-        if (!lora.mergeWeights() || merged != train) {
-            return;
-        }
-        // Like loralib, an r = 0 layer only flips the flag.
-        if (lora.r() > 0) {
-            Autograd.noGrad(() -> {
-                try (NDManager tmp = manager().newSubManager()) {
-                    NDArray delta = deltaWeight(tmp).mul(lora.scaling());
-                    if (fanInFanOut) {
-                        delta = delta.transpose();
-                    }
-                    if (train) {
-                        weight.array().subi(delta);
-                    } else {
-                        weight.array().addi(delta);
-                    }
-                }
-                return null;
-            });
-        }
-        merged = !train;
+        merged = Merging.switchMode(train, merged, lora, weight, manager(), tmp -> {
+            NDArray delta = deltaWeight(tmp).mul(lora.scaling());
+            return fanInFanOut ? delta.transpose() : delta;
+        });
     }
 
     private static void validate(int out, boolean[] enableLora, LoraConfig lora) {
