@@ -15,7 +15,6 @@ import io.sparklora.model.lora.LoraSpec;
 import io.sparklora.model.task.ModelSpec;
 
 import java.io.File;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -331,15 +330,4 @@ public final class TrainConfig {
         return masked.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
     }
 
-    /** The raw config (for tests). */
-    public Config raw() {
-        return config;
-    }
-
-    public List<String> describe() {
-        List<String> out = new ArrayList<>();
-        out.add("run " + runId() + " -> " + output());
-        out.add(family() + " from " + modelPath() + ", task " + task());
-        return out;
-    }
 }

@@ -101,9 +101,4 @@ public final class FrozenWeights implements Serializable {
             }
         };
     }
-
-    /** For tests and summaries. */
-    public Map<String, long[]> shapes() {
-        return Collections.unmodifiableMap(new LinkedHashMap<>(shapes));
-    }
 }

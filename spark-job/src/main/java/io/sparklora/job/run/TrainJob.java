@@ -135,7 +135,8 @@ public final class TrainJob {
         long stepsPerEpoch = (n + probe.globalBatch() - 1) / probe.globalBatch();
         long total = cfg.maxSteps() > 0 ? cfg.maxSteps() : stepsPerEpoch * cfg.epochs();
         TrainSettings settings = cfg.settings(total);
-        state = TrainStateIo.freshOrResumed(state, settings);
+        // The probe state carried the layout and initial values; the optimizer needs the real settings.
+        state = TrainState.fresh(state.layout, state.params, settings);
         PeftAdapter.Meta meta = new PeftAdapter.Meta(cfg.modelPath(),
                 task.type() == TaskType.GENERATION ? "CAUSAL_LM" : "SEQ_CLS", spec.family() == ModelSpec.Family.GPT2);
         CheckpointStore checkpoints = new CheckpointStore(storage, layout.adapters(), spec.lora(), meta);
