@@ -20,6 +20,10 @@ public final class DriverOptimizer {
         if (r.count <= 0) {
             throw new IllegalStateException("step " + state.step + " saw no examples");
         }
+        if (!Double.isFinite(r.lossSum)) {
+            throw new IllegalStateException("the loss of step " + (state.step + 1) + " is not finite (" + r.lossSum
+                    + "); stopping before the adapter is corrupted (lower train.lr or check the data)");
+        }
         float[] g = r.gradient;
         float inv = (float) (1.0 / r.count);
         for (int i = 0; i < g.length; i++) {
