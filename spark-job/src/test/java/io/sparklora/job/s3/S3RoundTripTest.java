@@ -176,6 +176,28 @@ class S3RoundTripTest {
                 (System.nanoTime() - start) / 1e9);
     }
 
+    @Test
+    void aRejectedSecretDoesNotAppearInTheError() throws Exception {
+        String wrong = "SK" + hex(new SecureRandom(), 16);
+        Configuration conf = new Configuration(spark.sparkContext().hadoopConfiguration());
+        conf.set("fs.s3a.secret.key", wrong);
+        StringBuilder chain = new StringBuilder();
+        try (FileSystem fs = FileSystem.newInstance(URI.create("s3a://" + BUCKET + "/"), conf)) {
+            fs.getFileStatus(new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/anything"));
+        } catch (IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                chain.append(t).append('\n');
+                for (Throwable s : t.getSuppressed()) {
+                    chain.append(s).append('\n');
+                }
+            }
+        }
+        assertFalse(chain.isEmpty(), "a request signed with the wrong secret was accepted");
+        assertTrue(chain.toString().contains("403") || chain.toString().contains("AccessDenied")
+                || chain.toString().contains("SignatureDoesNotMatch"), chain.toString());
+        assertFalse(chain.toString().contains(wrong), "the error names the secret key: " + chain);
+    }
+
     /**
      * Every log event from now on goes to {@code sink} as well: INFO and up from everything, DEBUG from S3A
      * (those only to the sink, not to the console).
@@ -190,6 +212,13 @@ class S3RoundTripTest {
         LoggerConfig rootCfg = config.getRootLogger();
         rootCfg.addAppender(appender, Level.ALL, null);
         rootCfg.setLevel(Level.INFO);
+        // the console keeps showing WARN and up only
+        for (Appender a : List.copyOf(rootCfg.getAppenders().values())) {
+            if (!a.getName().equals(CAPTURE)) {
+                rootCfg.removeAppender(a.getName());
+                rootCfg.addAppender(a, Level.WARN, null);
+            }
+        }
         LoggerConfig s3a = LoggerConfig.newBuilder().withLoggerName(S3A_LOGGER).withLevel(Level.DEBUG)
                 .withAdditivity(false).withConfig(config).build();
         s3a.addAppender(appender, Level.ALL, null);
@@ -204,6 +233,10 @@ class S3RoundTripTest {
         config.removeLogger(S3A_LOGGER);
         LoggerConfig rootCfg = config.getRootLogger();
         rootCfg.removeAppender(CAPTURE);
+        for (Appender a : List.copyOf(rootCfg.getAppenders().values())) {
+            rootCfg.removeAppender(a.getName());
+            rootCfg.addAppender(a, null, null);
+        }
         rootCfg.setLevel(Level.WARN);
         ctx.updateLoggers();
         appender.stop();
