@@ -26,6 +26,8 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * object in the bucket and no log line may contain the secret key.
  */
 class S3RoundTripTest {
+    private static final Logger LOG = LoggerFactory.getLogger(S3RoundTripTest.class);
     private static final String BUCKET = "lake";
     private static final String CAPTURE = "s3-secret-check";
     private static final String S3A_LOGGER = "org.apache.hadoop.fs.s3a";
@@ -172,8 +175,8 @@ class S3RoundTripTest {
         String logText = logs.toString();
         assertTrue(logText.contains("s3a://" + BUCKET), "the log capture saw no S3A activity");
         assertFalse(logText.contains(secretKey), "the job's log output contains the S3 secret key");
-        System.err.printf("S3 round trip (prepare, train 3 steps, evaluate) took %.1f s%n",
-                (System.nanoTime() - start) / 1e9);
+        LOG.info("S3 round trip (prepare, train 3 steps, evaluate) took {} s",
+                String.format("%.1f", (System.nanoTime() - start) / 1e9));
     }
 
     @Test
