@@ -12,11 +12,14 @@ import io.sparklora.eval.run.PromptGroup;
 import io.sparklora.job.config.TrainConfig;
 import io.sparklora.job.train.TrainState;
 import io.sparklora.model.generate.GenerationConfig;
+import io.sparklora.model.io.Storage;
 import io.sparklora.model.task.Example;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
 
-import java.nio.file.Files;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -26,6 +29,7 @@ import java.util.Map;
  * metric rows go to the output's Parquet tables.
  */
 public final class SplitEvaluation implements TrainJob.Evaluation {
+    private static final long MAX_TOKENIZER_BYTES = 64L << 20;
     private JavaRDD<Example> examples;
     private JavaRDD<PromptGroup> prompts;
 
@@ -49,7 +53,7 @@ public final class SplitEvaluation implements TrainJob.Evaluation {
             GenerationConfig gen = GenerationConfig.builder().numBeams(cfg.beams()).lengthPenalty(cfg.lengthPenalty())
                     .noRepeatNgramSize(cfg.noRepeatNgramSize()).maxNewTokens(cfg.maxNewTokens())
                     .eosTokenIds(GenerationConfig.GPT2_EOS, 628).build();
-            var eval = evaluator.generate(prompts, state.params, gen, cfg.evalBatchSize(), gpt2Tokenizer(cfg));
+            var eval = evaluator.generate(prompts, state.params, gen, cfg.evalBatchSize(), gpt2Tokenizer(ctx, cfg));
             out.write(task, cfg.evalSplit(), step, epoch, eval);
             return eval.metrics();
         }
@@ -62,10 +66,21 @@ public final class SplitEvaluation implements TrainJob.Evaluation {
         return max > 0 ? rdd.zipWithIndex().filter(t -> t._2() < max).map(t -> t._1()) : rdd;
     }
 
-    /** The model's own tokenizer.json when it has one, else the GPT-2 files shipped in data/vocab/gpt2. */
-    private static TextTokenizer gpt2Tokenizer(TrainConfig cfg) {
-        Path own = Path.of(cfg.modelPath()).resolve("tokenizer.json");
-        Path path = Files.isRegularFile(own) ? own : Path.of("data/vocab/gpt2");
-        return Tokenizers.create(Tokenizers.spec(TokenizerKind.GPT2, path), 0);
+    /**
+     * The model's own tokenizer.json when it has one (read through Hadoop's FileSystem, so s3a:// model
+     * paths work), else the GPT-2 files shipped in data/vocab/gpt2.
+     */
+    private static TextTokenizer gpt2Tokenizer(TrainJob.Context ctx, TrainConfig cfg) {
+        Storage storage = new Storage(ctx.spark().sparkContext().hadoopConfiguration());
+        String own = cfg.modelPath().replaceAll("/+$", "") + "/tokenizer.json";
+        try {
+            if (storage.exists(own)) {
+                String json = new String(storage.readAllBytes(own, MAX_TOKENIZER_BYTES), StandardCharsets.UTF_8);
+                return Tokenizers.create(Tokenizers.specFromText(TokenizerKind.GPT2, "tokenizer.json", json), 0);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the model's tokenizer " + own, e);
+        }
+        return Tokenizers.create(Tokenizers.spec(TokenizerKind.GPT2, Path.of("data/vocab/gpt2")), 0);
     }
 }
