@@ -39,6 +39,24 @@ public final class TinyModels {
         return w;
     }
 
+    /** Writes a tiny GPT-2 (vocab 50257, 2 layers, 16 wide) as a Hugging Face directory; returns its path. */
+    public static String writeTinyGpt2(java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(dir);
+        String config = "{\"model_type\":\"gpt2\",\"n_layer\":2,\"n_embd\":16,\"n_head\":2,\"vocab_size\":50257,"
+                + "\"n_positions\":128,\"n_ctx\":128,\"layer_norm_epsilon\":1e-5}";
+        java.nio.file.Files.writeString(dir.resolve("config.json"), config, java.nio.charset.StandardCharsets.UTF_8);
+        FrozenWeights w = gpt2Weights(config, 3);
+        io.sparklora.model.io.SafetensorsWriter out = new io.sparklora.model.io.SafetensorsWriter();
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (String name : w.names()) {
+                NDArray a = w.source().load(name, m);
+                out.addFloats(name, a.getShape().getShape(), a.toFloatArray());
+            }
+        }
+        out.write(dir.resolve("model.safetensors"));
+        return dir.toString();
+    }
+
     /** microsoft/LoRA's E2E setup on GPT-2: c_attn with LoRA on q and v. */
     public static ModelSpec gpt2Spec(String configJson, int r) {
         return new ModelSpec(ModelSpec.Family.GPT2, configJson, LoraSpec.builder().targetModules("c_attn")

@@ -5,13 +5,9 @@ import io.sparklora.data.prepare.PrepareJob;
 import io.sparklora.data.prepare.PrepareSpec;
 import io.sparklora.data.tokenize.TokenizerKind;
 import io.sparklora.job.TinyModels;
-import io.sparklora.job.dist.FrozenWeights;
 import io.sparklora.job.spark.SparkSetup;
-import io.sparklora.model.io.SafetensorsWriter;
 import io.sparklora.model.io.Storage;
 import io.sparklora.model.peft.PeftAdapter;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -81,7 +77,7 @@ class ClusterFaultIT {
         run(JOB_TIMEOUT_S, work.resolve("stop-before.log"), "scripts/cluster-stop.sh", "--clean");
         deleteTree(work.resolve("out"));
 
-        modelDir = writeTinyGpt2(work.resolve("gpt2-tiny"));
+        modelDir = TinyModels.writeTinyGpt2(work.resolve("gpt2-tiny"));
         prepared = work.resolve("prepared").toString();
         deleteTree(work.resolve("prepared"));
         SparkConf conf = SparkSetup.configure(new SparkConf().setMaster("local[1]").setAppName("cluster-it-prepare")
@@ -283,20 +279,4 @@ class ClusterFaultIT {
         }
     }
 
-    private static String writeTinyGpt2(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        String config = "{\"model_type\":\"gpt2\",\"n_layer\":2,\"n_embd\":16,\"n_head\":2,\"vocab_size\":50257,"
-                + "\"n_positions\":128,\"n_ctx\":128,\"layer_norm_epsilon\":1e-5}";
-        Files.writeString(dir.resolve("config.json"), config, StandardCharsets.UTF_8);
-        FrozenWeights w = TinyModels.gpt2Weights(config, 3);
-        SafetensorsWriter out = new SafetensorsWriter();
-        try (NDManager m = NDManager.newBaseManager()) {
-            for (String name : w.names()) {
-                NDArray a = w.source().load(name, m);
-                out.addFloats(name, a.getShape().getShape(), a.toFloatArray());
-            }
-        }
-        out.write(dir.resolve("model.safetensors"));
-        return dir.toString();
-    }
 }

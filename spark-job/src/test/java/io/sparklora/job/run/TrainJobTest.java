@@ -7,13 +7,9 @@ import io.sparklora.data.tokenize.TokenizerKind;
 import io.sparklora.job.TinyModels;
 import io.sparklora.job.cli.ExitCodes.BadConfigException;
 import io.sparklora.job.config.TrainConfig;
-import io.sparklora.job.dist.FrozenWeights;
 import io.sparklora.job.spark.SparkSetup;
-import io.sparklora.model.io.SafetensorsWriter;
 import io.sparklora.model.io.Storage;
 import io.sparklora.model.peft.PeftAdapter;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import org.apache.spark.SparkConf;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -24,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +44,7 @@ class TrainJobTest {
         SparkConf conf = SparkSetup.configure(new SparkConf().setMaster("local[2]").setAppName("train-job")
                 .set("spark.ui.enabled", "false").set("spark.kryo.registrationRequired", "true"));
         spark = SparkSession.builder().config(conf).getOrCreate();
-        modelDir = writeTinyGpt2(tmp.resolve("gpt2-tiny"));
+        modelDir = TinyModels.writeTinyGpt2(tmp.resolve("gpt2-tiny"));
         prepared = tmp.resolve("prepared").toString();
         PrepareJob.run(spark, new PrepareSpec(List.of(new InputSpec("e2e", "train", "../data/e2e/trainset.csv")),
                 TokenizerKind.GPT2, "../data/vocab/gpt2/tokenizer.json", 96, 0.01, prepared, 2));
@@ -60,22 +55,6 @@ class TrainJobTest {
         spark.stop();
     }
 
-    static String writeTinyGpt2(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        String config = "{\"model_type\":\"gpt2\",\"n_layer\":2,\"n_embd\":16,\"n_head\":2,\"vocab_size\":50257,"
-                + "\"n_positions\":128,\"n_ctx\":128,\"layer_norm_epsilon\":1e-5}";
-        Files.writeString(dir.resolve("config.json"), config, StandardCharsets.UTF_8);
-        FrozenWeights w = TinyModels.gpt2Weights(config, 3);
-        SafetensorsWriter out = new SafetensorsWriter();
-        try (NDManager m = NDManager.newBaseManager()) {
-            for (String name : w.names()) {
-                NDArray a = w.source().load(name, m);
-                out.addFloats(name, a.getShape().getShape(), a.toFloatArray());
-            }
-        }
-        out.write(dir.resolve("model.safetensors"));
-        return dir.toString();
-    }
 
     static List<String> config(String runId, String... extra) {
         List<String> o = new ArrayList<>(List.of("run-id=" + runId, "output=\"" + tmp.resolve("out") + "\"",

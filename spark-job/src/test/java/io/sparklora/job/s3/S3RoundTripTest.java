@@ -6,13 +6,9 @@ import io.sparklora.data.prepare.PrepareSpec;
 import io.sparklora.data.tokenize.TokenizerKind;
 import io.sparklora.job.TinyModels;
 import io.sparklora.job.config.TrainConfig;
-import io.sparklora.job.dist.FrozenWeights;
 import io.sparklora.job.run.SplitEvaluation;
 import io.sparklora.job.run.TrainJob;
 import io.sparklora.job.spark.SparkSetup;
-import io.sparklora.model.io.SafetensorsWriter;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -120,7 +116,7 @@ class S3RoundTripTest {
         String root = "s3a://" + BUCKET;
 
         Path local = tmp.resolve("upload");
-        writeTinyGpt2(local.resolve("gpt2-tiny"));
+        TinyModels.writeTinyGpt2(local.resolve("gpt2-tiny"));
         Files.copy(Path.of("../data/vocab/gpt2/tokenizer.json"), local.resolve("gpt2-tiny/tokenizer.json"));
         Files.createDirectories(local.resolve("e2e"));
         head(Path.of("../data/e2e/trainset.csv"), local.resolve("e2e/trainset.csv"), 40);
@@ -273,19 +269,4 @@ class S3RoundTripTest {
         Files.write(to, lines.subList(0, Math.min(lines.size(), rows + 1)), StandardCharsets.UTF_8);
     }
 
-    private static void writeTinyGpt2(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        String config = "{\"model_type\":\"gpt2\",\"n_layer\":2,\"n_embd\":16,\"n_head\":2,\"vocab_size\":50257,"
-                + "\"n_positions\":128,\"n_ctx\":128,\"layer_norm_epsilon\":1e-5}";
-        Files.writeString(dir.resolve("config.json"), config, StandardCharsets.UTF_8);
-        FrozenWeights w = TinyModels.gpt2Weights(config, 3);
-        SafetensorsWriter out = new SafetensorsWriter();
-        try (NDManager m = NDManager.newBaseManager()) {
-            for (String name : w.names()) {
-                NDArray a = w.source().load(name, m);
-                out.addFloats(name, a.getShape().getShape(), a.toFloatArray());
-            }
-        }
-        out.write(dir.resolve("model.safetensors"));
-    }
 }
