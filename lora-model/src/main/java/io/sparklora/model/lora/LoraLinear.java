@@ -83,44 +83,14 @@ public final class LoraLinear extends Linear implements LoraLayer {
     }
 
     /** Builder in DJL's style: required sizes, optional LoRA settings. */
-    public static final class Builder {
-        private int in = -1;
-        private int out = -1;
-        private boolean bias = true;
-        private boolean fanInFanOut;
-        private LoraConfig lora = LoraConfig.plain();
-
-        public Builder inFeatures(int in) {
-            this.in = in;
-            return this;
-        }
-
-        public Builder outFeatures(int out) {
-            this.out = out;
-            return this;
-        }
-
-        public Builder optBias(boolean bias) {
-            this.bias = bias;
-            return this;
-        }
-
-        public Builder optFanInFanOut(boolean fanInFanOut) {
-            this.fanInFanOut = fanInFanOut;
-            return this;
-        }
-
-        public Builder optLora(LoraConfig lora) {
-            this.lora = java.util.Objects.requireNonNull(lora, "lora");
+    public static final class Builder extends LinearBuilder<Builder> {
+        @Override
+        Builder self() {
             return this;
         }
 
         public LoraLinear build(NDManager manager) {
-            if (in <= 0 || out <= 0) {
-                throw new IllegalArgumentException(
-                        "LoraLinear needs inFeatures > 0 and outFeatures > 0, got " + in + " and " + out);
-            }
-            return new LoraLinear(new Linear(manager, in, out, bias, fanInFanOut), lora);
+            return new LoraLinear(base(manager, "LoraLinear"), lora);
         }
     }
 }

@@ -155,31 +155,11 @@ public final class LoraMergedLinear extends Linear implements LoraLayer {
     }
 
     /** Builder in DJL's style. */
-    public static final class Builder {
-        private int in = -1;
-        private int out = -1;
-        private boolean bias = true;
-        private boolean fanInFanOut;
+    public static final class Builder extends LinearBuilder<Builder> {
         private boolean[] enableLora = {false};
-        private LoraConfig lora = LoraConfig.plain();
 
-        public Builder inFeatures(int in) {
-            this.in = in;
-            return this;
-        }
-
-        public Builder outFeatures(int out) {
-            this.out = out;
-            return this;
-        }
-
-        public Builder optBias(boolean bias) {
-            this.bias = bias;
-            return this;
-        }
-
-        public Builder optFanInFanOut(boolean fanInFanOut) {
-            this.fanInFanOut = fanInFanOut;
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -189,18 +169,15 @@ public final class LoraMergedLinear extends Linear implements LoraLayer {
             return this;
         }
 
-        public Builder optLora(LoraConfig lora) {
-            this.lora = java.util.Objects.requireNonNull(lora, "lora");
-            return this;
-        }
-
         public LoraMergedLinear build(NDManager manager) {
-            if (in <= 0 || out <= 0) {
-                throw new IllegalArgumentException(
-                        "LoraMergedLinear needs inFeatures > 0 and outFeatures > 0, got " + in + " and " + out);
+            Linear base = base(manager, "LoraMergedLinear");
+            try {
+                validate(outFeatures(), enableLora, lora);
+            } catch (IllegalArgumentException e) {
+                base.close();
+                throw e;
             }
-            validate(out, enableLora, lora);
-            return new LoraMergedLinear(new Linear(manager, in, out, bias, fanInFanOut), enableLora, lora);
+            return new LoraMergedLinear(base, enableLora, lora);
         }
     }
 }
