@@ -4,9 +4,7 @@ import io.sparklora.data.task.GlueTask;
 import io.sparklora.data.task.TaskType;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 /**
  * Reads a GLUE TSV: raw lines split on {@code '\t'} with no quote processing (fields hold unbalanced
@@ -43,34 +41,7 @@ public final class GlueTsvReader implements ExampleReader {
                         + " (is this the right task/split?): " + abbreviate(header));
             }
         }
-        return new Iterator<>() {
-            private String nextLine = advance();
-            private long index;
-
-            private String advance() {
-                try {
-                    return lines.next();
-                } catch (IOException e) {
-                    throw new UncheckedIOException("reading " + file + " after line " + lines.lineNumber(), e);
-                }
-            }
-
-            @Override
-            public boolean hasNext() {
-                return nextLine != null;
-            }
-
-            @Override
-            public ParsedRow next() {
-                if (nextLine == null) {
-                    throw new NoSuchElementException();
-                }
-                String line = nextLine;
-                long lineNo = lines.lineNumber();
-                nextLine = advance();
-                return parse(file, lineNo, index++, line);
-            }
-        };
+        return lines.rows(file, (lineNo, index, line) -> parse(file, lineNo, index, line));
     }
 
     /** Parses one data line (package-visible for tests). */

@@ -33,6 +33,44 @@ final class LineSource implements AutoCloseable {
         return text.indexOf('\uFFFD') >= 0;
     }
 
+    /** Parses one line: its 1-based line number, its 0-based record index, its text. */
+    @FunctionalInterface
+    interface LineParser {
+        ParsedRow parse(long lineNo, long index, String line);
+    }
+
+    /** The remaining lines as parsed rows; an I/O error names the file and the last line read. */
+    java.util.Iterator<ParsedRow> rows(String file, LineParser parser) {
+        return new java.util.Iterator<>() {
+            private String nextLine = advance();
+            private long index;
+
+            private String advance() {
+                try {
+                    return LineSource.this.next();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("reading " + file + " after line " + lineNumber, e);
+                }
+            }
+
+            @Override
+            public boolean hasNext() {
+                return nextLine != null;
+            }
+
+            @Override
+            public ParsedRow next() {
+                if (nextLine == null) {
+                    throw new java.util.NoSuchElementException();
+                }
+                String line = nextLine;
+                long lineNo = lineNumber;
+                nextLine = advance();
+                return parser.parse(lineNo, index++, line);
+            }
+        };
+    }
+
     /** The line number of the line last returned (1-based). */
     long lineNumber() {
         return lineNumber;

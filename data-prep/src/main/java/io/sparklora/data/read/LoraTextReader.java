@@ -2,9 +2,7 @@ package io.sparklora.data.read;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 /**
  * Reads microsoft/LoRA's {@code MR||reference} text files ({@code examples/NLG/data/e2e/*.txt}) the way
@@ -20,58 +18,32 @@ public final class LoraTextReader implements ExampleReader {
     public Iterator<ParsedRow> read(String file, InputStream in) throws IOException {
         LineSource lines = new LineSource(in);
         PromptIds prompts = new PromptIds();
-        return new Iterator<>() {
-            private String nextLine = advance();
-            private long index;
-
-            private String advance() {
-                try {
-                    return lines.next();
-                } catch (IOException e) {
-                    throw new UncheckedIOException("reading " + file + " after line " + lines.lineNumber(), e);
-                }
+        return lines.rows(file, (lineNo, i, raw) -> {
+            if (LineSource.hasInvalidUtf8(raw)) {
+                return reject(file, lineNo, "invalid UTF-8", raw);
             }
-
-            @Override
-            public boolean hasNext() {
-                return nextLine != null;
+            String line = raw.strip();
+            int sep = line.indexOf(SEPARATOR);
+            if (sep < 0) {
+                return reject(file, lineNo, "no '||' separator between MR and reference", raw);
             }
-
-            @Override
-            public ParsedRow next() {
-                if (nextLine == null) {
-                    throw new NoSuchElementException();
-                }
-                String raw = nextLine;
-                long lineNo = lines.lineNumber();
-                nextLine = advance();
-                long i = index++;
-                if (LineSource.hasInvalidUtf8(raw)) {
-                    return reject(lineNo, "invalid UTF-8", raw);
-                }
-                String line = raw.strip();
-                int sep = line.indexOf(SEPARATOR);
-                if (sep < 0) {
-                    return reject(lineNo, "no '||' separator between MR and reference", raw);
-                }
-                if (line.indexOf(SEPARATOR, sep + SEPARATOR.length()) >= 0) {
-                    return reject(lineNo, "more than one '||' separator", raw);
-                }
-                String context = line.substring(0, sep);
-                String completion = line.substring(sep + SEPARATOR.length());
-                if (context.isBlank()) {
-                    return reject(lineNo, "empty MR before '||'", raw);
-                }
-                if (completion.isBlank()) {
-                    return reject(lineNo, "empty reference after '||'", raw);
-                }
-                return ParsedRow.ok(new Example(file, lineNo, i, context, completion, Example.NO_LABEL, Float.NaN,
-                        prompts.of(context)));
+            if (line.indexOf(SEPARATOR, sep + SEPARATOR.length()) >= 0) {
+                return reject(file, lineNo, "more than one '||' separator", raw);
             }
-
-            private ParsedRow reject(long lineNo, String reason, String raw) {
-                return ParsedRow.rejected(Reject.of(file, lineNo, reason, raw));
+            String context = line.substring(0, sep);
+            String completion = line.substring(sep + SEPARATOR.length());
+            if (context.isBlank()) {
+                return reject(file, lineNo, "empty MR before '||'", raw);
             }
-        };
+            if (completion.isBlank()) {
+                return reject(file, lineNo, "empty reference after '||'", raw);
+            }
+            return ParsedRow.ok(new Example(file, lineNo, i, context, completion, Example.NO_LABEL, Float.NaN,
+                    prompts.of(context)));
+        });
+    }
+
+    private static ParsedRow reject(String file, long lineNo, String reason, String raw) {
+        return ParsedRow.rejected(Reject.of(file, lineNo, reason, raw));
     }
 }
