@@ -45,7 +45,23 @@ public final class TinyModels {
         String config = "{\"model_type\":\"gpt2\",\"n_layer\":2,\"n_embd\":16,\"n_head\":2,\"vocab_size\":50257,"
                 + "\"n_positions\":128,\"n_ctx\":128,\"layer_norm_epsilon\":1e-5}";
         java.nio.file.Files.writeString(dir.resolve("config.json"), config, java.nio.charset.StandardCharsets.UTF_8);
-        FrozenWeights w = gpt2Weights(config, 3);
+        writeSafetensors(gpt2Weights(config, 3), dir);
+        return dir.toString();
+    }
+
+    /** Writes a tiny BERT encoder (BERT-base's vocabulary, 2 layers, 16 wide) as a Hugging Face directory. */
+    public static String writeTinyBert(java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(dir);
+        String config = "{\"model_type\":\"bert\",\"vocab_size\":30522,\"hidden_size\":16,\"num_hidden_layers\":2,"
+                + "\"num_attention_heads\":2,\"intermediate_size\":32,\"max_position_embeddings\":128,"
+                + "\"type_vocab_size\":2,\"layer_norm_eps\":1e-12,\"pad_token_id\":0,\"hidden_act\":\"gelu\","
+                + "\"hidden_dropout_prob\":0.0,\"attention_probs_dropout_prob\":0.0}";
+        java.nio.file.Files.writeString(dir.resolve("config.json"), config, java.nio.charset.StandardCharsets.UTF_8);
+        writeSafetensors(bertWeights(config, 4), dir);
+        return dir.toString();
+    }
+
+    private static void writeSafetensors(FrozenWeights w, java.nio.file.Path dir) throws java.io.IOException {
         io.sparklora.model.io.SafetensorsWriter out = new io.sparklora.model.io.SafetensorsWriter();
         try (NDManager m = NDManager.newBaseManager()) {
             for (String name : w.names()) {
@@ -54,7 +70,6 @@ public final class TinyModels {
             }
         }
         out.write(dir.resolve("model.safetensors"));
-        return dir.toString();
     }
 
     /** microsoft/LoRA's E2E setup on GPT-2: c_attn with LoRA on q and v. */

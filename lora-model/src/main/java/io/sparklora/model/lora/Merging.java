@@ -25,6 +25,10 @@ final class Merging {
             return merged;
         }
         if (lora.r() > 0) {
+            if (weight.isBorrowed()) {
+                throw new IllegalStateException("cannot merge LoRA into a weight shared with other models ("
+                        + weight.name() + "); build models that share weights with mergeWeights = false");
+            }
             Autograd.noGrad(() -> {
                 try (NDManager tmp = owner.newSubManager()) {
                     NDArray delta = scaledDelta.apply(tmp);

@@ -197,6 +197,27 @@ public abstract class Module implements AutoCloseable {
         children.forEach((n, c) -> c.collectState(prefix + n + ".", out));
     }
 
+    /**
+     * Makes every frozen parameter of this module use the array of the same-named, same-shaped frozen
+     * parameter of {@code owner} (PyTorch's tied weights across models): adapters of one base model
+     * then hold the pretrained weights once. Returns how many parameters now share.
+     */
+    public int shareFrozenParameters(Module owner) {
+        Objects.requireNonNull(owner, "owner");
+        Map<String, Param> theirs = owner.namedParameters();
+        int shared = 0;
+        for (Map.Entry<String, Param> e : namedParameters().entrySet()) {
+            Param mine = e.getValue();
+            Param other = theirs.get(e.getKey());
+            if (other != null && !mine.requiresGrad() && !other.requiresGrad() && other.shape().equals(mine.shape())
+                    && other.array().getDataType() == mine.array().getDataType()) {
+                mine.borrow(other);
+                shared++;
+            }
+        }
+        return shared;
+    }
+
     public boolean isTraining() {
         return training;
     }
@@ -223,7 +244,7 @@ public abstract class Module implements AutoCloseable {
     @Override
     public void close() {
         children.values().forEach(Module::close);
-        params.values().forEach(p -> p.array().close());
+        params.values().stream().filter(p -> !p.isBorrowed()).forEach(p -> p.array().close());
         buffers.values().forEach(NDArray::close);
     }
 }

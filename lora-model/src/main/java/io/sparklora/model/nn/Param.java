@@ -16,6 +16,8 @@ public final class Param {
     private final String name;
     private NDArray array;
     private boolean requiresGrad;
+    /** True while the array belongs to another module's parameter (see {@link #borrow}). */
+    private boolean borrowed;
 
     Param(String name, NDArray array, boolean requiresGrad) {
         this.name = Objects.requireNonNull(name, "name");
@@ -42,8 +44,40 @@ public final class Param {
 
     /** Marks the parameter trainable or frozen; frozen ones get no gradient buffer in backward. */
     public void setRequiresGrad(boolean requiresGrad) {
+        if (requiresGrad && borrowed) {
+            throw new IllegalStateException("parameter " + name + " shares another module's array; it stays frozen");
+        }
         this.requiresGrad = requiresGrad;
         array.setRequiresGradient(requiresGrad);
+    }
+
+    /** Whether the array is another parameter's (so closing this module must not close it). */
+    public boolean isBorrowed() {
+        return borrowed;
+    }
+
+    /**
+     * Makes this frozen parameter use {@code owner}'s array instead of its own, so models that differ
+     * only in adapters and heads hold the pretrained weights once. Both must be frozen and have equal
+     * shapes; the owner must outlive this parameter, and neither may fold LoRA into it (merge).
+     */
+    public void borrow(Param owner) {
+        Objects.requireNonNull(owner, "owner");
+        if (requiresGrad || owner.requiresGrad) {
+            throw new IllegalArgumentException("only frozen parameters can share an array: " + name);
+        }
+        if (!owner.shape().equals(shape()) || owner.array.getDataType() != array.getDataType()) {
+            throw new IllegalArgumentException("cannot share " + name + ": " + owner.shape() + " "
+                    + owner.array.getDataType() + " vs " + shape() + " " + array.getDataType());
+        }
+        if (owner.array == array) {
+            return;
+        }
+        if (!borrowed) {
+            array.close();
+        }
+        array = owner.array;
+        borrowed = true;
     }
 
     /**
@@ -53,6 +87,7 @@ public final class Param {
      */
     public void load(String qualifiedName, NDArray value) {
         Objects.requireNonNull(value, "value");
+        checkOwn();
         if (!value.getShape().equals(shape())) {
             throw new IllegalArgumentException(
                     "tensor '" + qualifiedName + "' has shape " + value.getShape()
@@ -72,6 +107,7 @@ public final class Param {
     /** Loads row-major float data of this parameter's shape. */
     public void load(String qualifiedName, float[] data) {
         Objects.requireNonNull(data, "data");
+        checkOwn();
         if (data.length != shape().size()) {
             throw new IllegalArgumentException(
                     "tensor '" + qualifiedName + "' has " + data.length + " values, expected "
@@ -82,6 +118,12 @@ public final class Param {
         array = fresh;
         array.setName(name);
         setRequiresGrad(requiresGrad);
+    }
+
+    private void checkOwn() {
+        if (borrowed) {
+            throw new IllegalStateException("parameter " + name + " shares another module's array; it cannot be loaded");
+        }
     }
 
     @Override

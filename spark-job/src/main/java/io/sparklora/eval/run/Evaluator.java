@@ -3,7 +3,7 @@ package io.sparklora.eval.run;
 import io.sparklora.data.tokenize.TextTokenizer;
 import io.sparklora.eval.GlueTask;
 import io.sparklora.job.dist.ExecutorModels;
-import io.sparklora.job.dist.FrozenWeights;
+import io.sparklora.job.dist.BroadcastWeights;
 import io.sparklora.job.dist.TaskModelFactory;
 import io.sparklora.job.dist.TrainableLayout;
 import io.sparklora.model.generate.GenerationConfig;
@@ -34,11 +34,11 @@ public final class Evaluator {
     public static final int DEFAULT_GENERATE_BATCH = 8;
 
     private final JavaSparkContext jsc;
-    private final Broadcast<FrozenWeights> base;
+    private final BroadcastWeights base;
     private final TaskModelFactory factory;
     private final TrainableLayout layout;
 
-    public Evaluator(JavaSparkContext jsc, Broadcast<FrozenWeights> base, TaskModelFactory factory,
+    public Evaluator(JavaSparkContext jsc, BroadcastWeights base, TaskModelFactory factory,
                      TrainableLayout layout) {
         this.jsc = Objects.requireNonNull(jsc, "jsc");
         this.base = Objects.requireNonNull(base, "base");
@@ -133,13 +133,13 @@ public final class Evaluator {
     /** The classification task function; it captures broadcasts and small settings only. */
     static final class Classify implements FlatMapFunction<Iterator<Example>, ScoredExample> {
         private static final long serialVersionUID = 1L;
-        private final Broadcast<FrozenWeights> base;
+        private final BroadcastWeights base;
         private final Broadcast<float[]> lora;
         private final TaskModelFactory factory;
         private final TrainableLayout layout;
         private final int batchSize;
 
-        Classify(Broadcast<FrozenWeights> base, Broadcast<float[]> lora, TaskModelFactory factory,
+        Classify(BroadcastWeights base, Broadcast<float[]> lora, TaskModelFactory factory,
                  TrainableLayout layout, int batchSize) {
             this.base = base;
             this.lora = lora;
@@ -151,21 +151,21 @@ public final class Evaluator {
         @Override
         public Iterator<ScoredExample> call(Iterator<Example> partition) {
             return ExecutorModels.withModel(base, factory, h ->
-                    EvalPartition.classify(h, layout, lora.value(), lora.id(), partition, batchSize)).iterator();
+                    EvalPartition.classify(h, layout, lora.value(), ExecutorModels.version(lora.id(), 0), partition, batchSize)).iterator();
         }
     }
 
     /** The generation task function. */
     static final class Generate implements FlatMapFunction<Iterator<PromptGroup>, GeneratedSequence> {
         private static final long serialVersionUID = 1L;
-        private final Broadcast<FrozenWeights> base;
+        private final BroadcastWeights base;
         private final Broadcast<float[]> lora;
         private final TaskModelFactory factory;
         private final TrainableLayout layout;
         private final GenerationConfig cfg;
         private final int batchSize;
 
-        Generate(Broadcast<FrozenWeights> base, Broadcast<float[]> lora, TaskModelFactory factory,
+        Generate(BroadcastWeights base, Broadcast<float[]> lora, TaskModelFactory factory,
                  TrainableLayout layout, GenerationConfig cfg, int batchSize) {
             this.base = base;
             this.lora = lora;
@@ -178,7 +178,7 @@ public final class Evaluator {
         @Override
         public Iterator<GeneratedSequence> call(Iterator<PromptGroup> partition) {
             return ExecutorModels.withModel(base, factory, h ->
-                    EvalPartition.generate(h, layout, lora.value(), lora.id(), partition, cfg, batchSize)).iterator();
+                    EvalPartition.generate(h, layout, lora.value(), ExecutorModels.version(lora.id(), 0), partition, cfg, batchSize)).iterator();
         }
     }
 }

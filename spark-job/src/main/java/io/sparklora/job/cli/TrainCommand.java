@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code sparklora train}: one LoRA adapter trained with Spark, as the job config says. */
+/** {@code sparklora train}: LoRA adapters trained with Spark, as the job config says. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a LoRA adapter on prepared data (config: HOCON, see conf/*.conf and sparklora-defaults.conf).")
+        description = "Train LoRA adapters (one task, or several in the same steps) on prepared data (config: HOCON, see conf/*.conf and sparklora-defaults.conf).")
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, description = "Job config file (HOCON).")
     File config;
@@ -54,9 +54,13 @@ public final class TrainCommand implements Callable<Integer> {
                 System.out.println("run " + cfg.runId() + " had already finished: " + r.runDir());
                 return SparkloraCli.EXIT_OK;
             }
-            System.out.printf(Locale.ROOT, "trained %d steps in %.0f s; final loss %.4f%n", r.steps(), r.seconds(), r.lastLoss());
-            r.metrics().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-12s %.4f%n", k, v));
-            System.out.println("adapter: " + r.finalAdapter());
+            System.out.printf(Locale.ROOT, "trained %d adapter(s) in %.0f s%n", r.adapters().size(), r.seconds());
+            for (TrainJob.AdapterResult a : r.adapters()) {
+                System.out.printf(Locale.ROOT, "%s (%s): %d steps, final loss %.4f%n", a.adapter(), a.task(), a.steps(),
+                        a.lastLoss());
+                a.metrics().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-12s %.4f%n", k, v));
+                System.out.println("  adapter: " + a.finalAdapter());
+            }
             System.out.println("metrics: " + cfg.output() + "/metrics (Parquet)");
             System.out.println("run:     " + r.runDir());
             return SparkloraCli.EXIT_OK;

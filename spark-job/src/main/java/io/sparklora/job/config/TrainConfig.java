@@ -91,16 +91,84 @@ public final class TrainConfig {
         }
     }
 
+    /** Keys that belong to the whole job, so a {@code tasks} entry may not set them. */
+    private static final List<String> JOB_KEYS = List.of("run-id", "output", "data.partitions", "tasks");
+
     private void validate() {
         runId();
         string("output");
+        positive("data.partitions", 0);
+        List<TrainConfig> adapters = adapters();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < adapters.size(); i++) {
+            TrainConfig a = adapters.get(i);
+            try {
+                a.validateAdapter();
+            } catch (BadConfigException e) {
+                throw adapters.size() == 1 && a == this ? e
+                        : new BadConfigException(key("tasks") + "[" + i + "]: " + e.getMessage());
+            }
+            if (!names.add(a.adapterName())) {
+                throw new BadConfigException("two adapters are named '" + a.adapterName()
+                        + "': give one of them another 'adapter' name in " + key("tasks"));
+            }
+        }
+    }
+
+    /**
+     * The adapters this job trains: this config alone, or one config per {@code tasks} entry (the entry's
+     * keys over the job's). Each entry's keys are checked like the top level's.
+     */
+    public List<TrainConfig> adapters() {
+        List<? extends com.typesafe.config.ConfigObject> entries;
+        try {
+            entries = config.getObjectList(key("tasks"));
+        } catch (ConfigException e) {
+            throw new BadConfigException("config key '" + key("tasks") + "' must be a list of objects: " + e.getMessage());
+        }
+        if (entries.isEmpty()) {
+            return List.of(this);
+        }
+        if (!config.getIsNull(key("task"))) {
+            throw new BadConfigException("set either '" + key("task") + "' or '" + key("tasks") + "', not both");
+        }
+        Config common = config.withoutPath(key("tasks"));
+        Config defaults = ConfigFactory.parseResources(TrainConfig.class, "/sparklora-defaults.conf");
+        List<TrainConfig> out = new java.util.ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            Config entry = entries.get(i).toConfig();
+            String where = key("tasks") + "[" + i + "]";
+            for (Map.Entry<String, ConfigValue> e : entry.entrySet()) {
+                String rel = e.getKey();
+                if (JOB_KEYS.stream().anyMatch(j -> rel.equals(j) || rel.startsWith(j + "."))) {
+                    throw new BadConfigException(where + " sets '" + rel + "', which belongs to the whole job");
+                }
+                boolean free = FREE_MAPS.stream().anyMatch(m -> rel.startsWith(m + "."));
+                if (!free && !defaults.hasPathOrNull(key(rel))) {
+                    throw new BadConfigException("unknown key '" + rel + "' in " + where
+                            + " (see sparklora-defaults.conf for every key)");
+                }
+            }
+            if (!entry.hasPath("task")) {
+                throw new BadConfigException(where + " must set 'task'");
+            }
+            out.add(new TrainConfig(entry.atPath(ROOT).withFallback(common).resolve()));
+        }
+        return out;
+    }
+
+    /** The adapter's name: {@code adapter}, or the task's name. */
+    public String adapterName() {
+        return config.getIsNull(key("adapter")) ? task() : safeName("adapter");
+    }
+
+    private void validateAdapter() {
         modelPath();
         family();
         task();
         preparedData();
         lora();
         settings(1000);
-        positive("data.partitions", 0);
         positive("data.max-eval-examples", 0);
         positive("train.epochs", 1);
         positive("train.max-steps", 0);

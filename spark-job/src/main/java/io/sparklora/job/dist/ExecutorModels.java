@@ -4,11 +4,11 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.sparklora.model.task.TaskModel;
 import org.apache.spark.TaskContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.resource.ResourceInformation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -23,7 +23,10 @@ import java.util.function.Function;
 public final class ExecutorModels {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
     private static final ConcurrentHashMap<String, Holder> HOLDERS = new ConcurrentHashMap<>();
+    /** One lock per (base, device): models of one base are built one at a time, so each can share the first's weights. */
+    private static final ConcurrentHashMap<String, ReentrantLock> BUILD_LOCKS = new ConcurrentHashMap<>();
     private static final AtomicInteger BUILDS = new AtomicInteger();
+    private static final AtomicInteger SHARED = new AtomicInteger();
 
     private ExecutorModels() {}
 
@@ -31,8 +34,8 @@ public final class ExecutorModels {
     public static final class Holder {
         private final ReentrantLock lock = new ReentrantLock();
         private NDManager manager;
-        private TaskModel model;
-        /** The step whose LoRA values are loaded, or -1. */
+        private volatile TaskModel model;
+        /** The {@link #version} of the LoRA values loaded, or -1. */
         public long loadedVersion = -1;
 
         public TaskModel model() {
@@ -40,23 +43,48 @@ public final class ExecutorModels {
         }
     }
 
-    /** Runs {@code body} with exclusive use of the model, building it on first use in this JVM. */
-    public static <T> T withModel(Broadcast<FrozenWeights> base, TaskModelFactory factory, Function<Holder, T> body) {
+    /**
+     * Runs {@code body} with exclusive use of the model, building it on first use in this JVM. Models
+     * of the same base that differ in their adapters or heads (several tasks in one job) hold the
+     * frozen weights once: each later one borrows the first one's arrays.
+     */
+    public static <T> T withModel(BroadcastWeights base, TaskModelFactory factory, Function<Holder, T> body) {
         Device device = assignedDevice();
-        String key = base.id() + "/" + device + "/" + factory.key();
+        String baseKey = base.id() + "/" + device + "/";
+        String key = baseKey + factory.key();
         Holder h = HOLDERS.computeIfAbsent(key, k -> new Holder());
         h.lock.lock();
         try {
             if (h.model == null) {
-                long t0 = System.nanoTime();
-                h.manager = NDManager.newBaseManager(device);
-                h.model = factory.build(base.value().source(), h.manager);
-                BUILDS.incrementAndGet();
-                LOG.info("materialised model {} in {} ms", key, (System.nanoTime() - t0) / 1_000_000);
+                build(h, key, baseKey, base, factory, device);
             }
             return body.apply(h);
         } finally {
             h.lock.unlock();
+        }
+    }
+
+    private static void build(Holder h, String key, String baseKey, BroadcastWeights base,
+                              TaskModelFactory factory, Device device) {
+        ReentrantLock buildLock = BUILD_LOCKS.computeIfAbsent(baseKey, k -> new ReentrantLock());
+        buildLock.lock();
+        try {
+            long t0 = System.nanoTime();
+            IntraOpThreads.applyOnce();
+            NDManager manager = NDManager.newBaseManager(device);
+            TaskModel model = factory.build(base.source(), manager);
+            Holder first = HOLDERS.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith(baseKey) && e.getValue() != h && e.getValue().model != null)
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
+            int shared = first == null ? 0 : model.module().shareFrozenParameters(first.model.module());
+            h.manager = manager;
+            h.model = model;
+            BUILDS.incrementAndGet();
+            SHARED.addAndGet(shared);
+            LOG.info("materialised model {} in {} ms{}", key, (System.nanoTime() - t0) / 1_000_000,
+                    shared > 0 ? " (" + shared + " frozen tensors shared with the base's first model)" : "");
+        } finally {
+            buildLock.unlock();
         }
     }
 
@@ -73,6 +101,18 @@ public final class ExecutorModels {
             }
         }
         return Device.cpu();
+    }
+
+    /**
+     * Names a set of LoRA values: the broadcast that carried them and the adapter's index in it. Training
+     * and evaluation of every adapter share this numbering, so a model never mistakes one adapter's
+     * values for another's.
+     */
+    public static long version(long broadcastId, int adapter) {
+        if (adapter < 0 || adapter >= GradientAllReduce.MAX_ADAPTERS) {
+            throw new IllegalArgumentException("adapter index " + adapter + " out of range");
+        }
+        return broadcastId * GradientAllReduce.MAX_ADAPTERS + adapter;
     }
 
     /** A holder around a model the caller owns (the single-process loop). */
@@ -100,10 +140,16 @@ public final class ExecutorModels {
             }
             return true;
         });
+        BUILD_LOCKS.keySet().removeIf(k -> k.startsWith(broadcastId + "/"));
     }
 
     /** How many models this JVM has materialised (tests check it is one per job). */
     public static int builds() {
         return BUILDS.get();
+    }
+
+    /** How many frozen tensors models of this JVM borrowed from an earlier model of the same base. */
+    public static int sharedTensors() {
+        return SHARED.get();
     }
 }

@@ -13,9 +13,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The pretrained weights as the driver broadcasts them once per job: row-major float32 per tensor,
- * each tensor in chunks of at most {@link #CHUNK} values so no serialized piece nears Java's 2 GB
- * array limit. Executors turn it into native arrays one tensor at a time ({@link #source()}).
+ * The pretrained weights on the driver: row-major float32 per tensor, each tensor in chunks of at
+ * most {@link #CHUNK} values so no array nears Java's 2 GB limit. {@link BroadcastWeights} sends
+ * them to the executors; {@link #source()} serves them in one process.
  */
 public final class FrozenWeights implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -58,6 +58,35 @@ public final class FrozenWeights implements Serializable {
 
     public Set<String> names() {
         return Collections.unmodifiableSet(shapes.keySet());
+    }
+
+    /** The shape of tensor {@code name}. */
+    public long[] shape(String name) {
+        long[] s = shapes.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("no tensor '" + name + "'");
+        }
+        return s.clone();
+    }
+
+    /** Values {@code [from, to)} of tensor {@code name} in row-major order (a copy). */
+    public float[] range(String name, long from, long to) {
+        long n = new Shape(shape(name)).size();
+        if (from < 0 || to < from || to > n || to - from > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("range [" + from + ", " + to + ") of tensor " + name + " with " + n + " values");
+        }
+        float[] out = new float[(int) (to - from)];
+        float[][] parts = data.get(name);
+        int at = 0;
+        for (long i = from; i < to; ) {
+            int part = (int) (i / CHUNK);
+            int offset = (int) (i % CHUNK);
+            int len = (int) Math.min(parts[part].length - offset, to - i);
+            System.arraycopy(parts[part], offset, out, at, len);
+            at += len;
+            i += len;
+        }
+        return out;
     }
 
     public long bytes() {

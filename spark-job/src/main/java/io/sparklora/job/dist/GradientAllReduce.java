@@ -5,81 +5,119 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 
 /**
  * The all-reduce of one step, Spark MLlib's way: broadcast the current LoRA values (kilobytes),
- * let every partition of the cached training data compute its gradient with the model its executor
+ * let every partition of the cached training data compute its gradients with the models its executor
  * already holds, and sum the per-partition results with {@code treeReduce}. Only LoRA-sized arrays
- * travel; the base weights went out once, in {@code base}.
+ * travel; the base weights went out once, in each adapter's base broadcast.
+ *
+ * <p>Several adapters train in the same steps: the data holds every adapter's examples tagged with
+ * its index, one Spark job per step computes all of them, and each adapter's gradient is summed in
+ * its own slot, never mixed with another's.
  */
 public final class GradientAllReduce {
     private final JavaSparkContext jsc;
-    private final JavaRDD<Example> data;
-    private final Broadcast<FrozenWeights> base;
-    private final TaskModelFactory factory;
-    private final TrainableLayout layout;
-    private final BatchPlan plan;
-    private final int microBatch;
-    private final long seed;
+    private final JavaRDD<Tuple2<Integer, Example>> data;
+    private final List<AdapterTask> adapters;
     private final int depth;
 
-    public GradientAllReduce(JavaSparkContext jsc, JavaRDD<Example> data, Broadcast<FrozenWeights> base,
-                             TaskModelFactory factory, TrainableLayout layout, BatchPlan plan, int microBatch,
-                             long seed, int depth) {
+    /**
+     * @param data examples tagged with the index of their adapter in {@code adapters}, cached by the caller
+     */
+    public GradientAllReduce(JavaSparkContext jsc, JavaRDD<Tuple2<Integer, Example>> data, List<AdapterTask> adapters,
+                             int depth) {
+        if (adapters.isEmpty() || adapters.size() > MAX_ADAPTERS) {
+            throw new IllegalArgumentException("1 to " + MAX_ADAPTERS + " adapters per job, got " + adapters.size());
+        }
         this.jsc = jsc;
         this.data = data;
-        this.base = base;
-        this.factory = factory;
-        this.layout = layout;
-        this.plan = plan;
-        this.microBatch = microBatch;
-        this.seed = seed;
+        this.adapters = List.copyOf(adapters);
         this.depth = depth;
     }
 
-    /** Runs one step's job and returns the summed result of all partitions. */
-    public StepResult step(long step, float[] lora) {
-        Broadcast<float[]> current = jsc.broadcast(lora);
+    static final int MAX_ADAPTERS = 1 << 12;
+
+    /**
+     * Runs one step's job.
+     *
+     * @param steps the step each adapter computes (its own count of completed steps), or -1 for an
+     *              adapter that has finished
+     * @param lora  each adapter's current trainable values (null for finished ones)
+     * @return each adapter's summed result, null for finished ones
+     */
+    public StepResult[] step(long[] steps, float[][] lora) {
+        if (steps.length != adapters.size() || lora.length != adapters.size()) {
+            throw new IllegalArgumentException("need one step and one vector per adapter (" + adapters.size() + ")");
+        }
+        Broadcast<float[][]> current = jsc.broadcast(lora);
         try {
-            return data.mapPartitions(new ComputeGradient(base, current, factory, layout, plan, step, microBatch, seed))
-                    .treeReduce(StepResult::add, depth);
+            return data.mapPartitions(new ComputeGradients(adapters, current, steps.clone()))
+                    .treeReduce(GradientAllReduce::add, depth);
         } finally {
             current.destroy();
         }
     }
 
-    /** The task function; it captures broadcasts and small settings only. */
-    static final class ComputeGradient implements FlatMapFunction<Iterator<Example>, StepResult> {
-        private static final long serialVersionUID = 1L;
-        private final Broadcast<FrozenWeights> base;
-        private final Broadcast<float[]> lora;
-        private final TaskModelFactory factory;
-        private final TrainableLayout layout;
-        private final BatchPlan plan;
-        private final long step;
-        private final int microBatch;
-        private final long seed;
+    static StepResult[] add(StepResult[] a, StepResult[] b) {
+        for (int k = 0; k < a.length; k++) {
+            if (a[k] == null) {
+                a[k] = b[k];
+            } else if (b[k] != null) {
+                a[k].add(b[k]);
+            }
+        }
+        return a;
+    }
 
-        ComputeGradient(Broadcast<FrozenWeights> base, Broadcast<float[]> lora, TaskModelFactory factory,
-                        TrainableLayout layout, BatchPlan plan, long step, int microBatch, long seed) {
-            this.base = base;
+    /** The task function; it captures broadcasts and small settings only. */
+    static final class ComputeGradients implements FlatMapFunction<Iterator<Tuple2<Integer, Example>>, StepResult[]> {
+        private static final long serialVersionUID = 1L;
+        private final List<AdapterTask> adapters;
+        private final Broadcast<float[][]> lora;
+        private final long[] steps;
+
+        ComputeGradients(List<AdapterTask> adapters, Broadcast<float[][]> lora, long[] steps) {
+            this.adapters = adapters;
             this.lora = lora;
-            this.factory = factory;
-            this.layout = layout;
-            this.plan = plan;
-            this.step = step;
-            this.microBatch = microBatch;
-            this.seed = seed;
+            this.steps = steps;
         }
 
         @Override
-        public Iterator<StepResult> call(Iterator<Example> partition) {
-            StepResult r = ExecutorModels.withModel(base, factory, h ->
-                    PartitionStep.compute(h, layout, lora.value(), lora.id(), partition, plan, step, microBatch, seed));
-            return List.of(r).iterator();
+        public Iterator<StepResult[]> call(Iterator<Tuple2<Integer, Example>> partition) {
+            List<List<Example>> byAdapter = new ArrayList<>();
+            for (int k = 0; k < adapters.size(); k++) {
+                byAdapter.add(new ArrayList<>());
+            }
+            while (partition.hasNext()) {
+                Tuple2<Integer, Example> t = partition.next();
+                int k = t._1();
+                if (steps[k] >= 0 && adapters.get(k).plan().inStep(t._2().index, steps[k])) {
+                    byAdapter.get(k).add(t._2());
+                }
+            }
+            StepResult[] out = new StepResult[adapters.size()];
+            float[][] values = lora.value();
+            for (int k = 0; k < out.length; k++) {
+                if (steps[k] < 0) {
+                    continue;
+                }
+                AdapterTask a = adapters.get(k);
+                List<Example> mine = byAdapter.get(k);
+                // Adapters with the same architecture take turns on one model: the version names both.
+                long version = ExecutorModels.version(lora.id(), k);
+                float[] v = values[k];
+                long step = steps[k];
+                out[k] = ExecutorModels.withModel(a.base(), a.factory(), h -> PartitionStep.compute(h, a.layout(), v,
+                        version, mine.iterator(), a.plan(), step, a.microBatch(), a.seed()));
+            }
+            return Collections.singletonList(out).iterator();
         }
     }
 }

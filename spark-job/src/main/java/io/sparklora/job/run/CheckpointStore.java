@@ -106,15 +106,18 @@ public final class CheckpointStore {
     /** What a valid checkpoint holds. */
     public record Restored(String path, long step, float[] params, float[] expAvg, float[] expAvgSq, long optimizerStep) {}
 
-    /** The newest complete step checkpoint whose checksums match; corrupt ones are skipped with a warning. */
+    /**
+     * The newest complete checkpoint whose checksums match ({@code final} first, then the highest step);
+     * corrupt ones are skipped with a warning.
+     */
     public Optional<Restored> latest(TrainableLayout layout) throws IOException {
         if (!storage.exists(dir)) {
             return Optional.empty();
         }
         List<String> steps = storage.list(dir).stream()
                 .map(p -> p.substring(p.lastIndexOf('/') + 1))
-                .filter(n -> n.matches("step-\\d{8}"))
-                .sorted((a, b) -> b.compareTo(a)).toList();
+                .filter(n -> n.equals("final") || n.matches("step-\\d{8}"))
+                .sorted((a, b) -> a.equals("final") ? -1 : b.equals("final") ? 1 : b.compareTo(a)).toList();
         for (String name : steps) {
             String path = dir + "/" + name;
             try {

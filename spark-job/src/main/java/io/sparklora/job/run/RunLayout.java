@@ -1,7 +1,7 @@
 package io.sparklora.job.run;
 
 /** Where a run writes, under the job's output path. */
-public record RunLayout(String output, String runId, String task) {
+public record RunLayout(String output, String runId) {
     public String runDir() {
         return output + "/runs/" + runId;
     }
@@ -18,9 +18,9 @@ public record RunLayout(String output, String runId, String task) {
         return runDir() + "/summary.json";
     }
 
-    /** Adapters of this run's task; the run id keeps scheduled reruns apart. */
-    public String adapters() {
-        return runDir() + "/adapters/" + task;
+    /** Checkpoints and the final version of one adapter; the run id keeps scheduled reruns apart. */
+    public String adapters(String adapter) {
+        return runDir() + "/adapters/" + adapter;
     }
 
     public String metrics() {

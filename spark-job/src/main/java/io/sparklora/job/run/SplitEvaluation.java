@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -30,23 +31,28 @@ import java.util.Map;
  */
 public final class SplitEvaluation implements TrainJob.Evaluation {
     private static final long MAX_TOKENIZER_BYTES = 64L << 20;
-    private JavaRDD<Example> examples;
-    private JavaRDD<PromptGroup> prompts;
+    /** Each adapter's eval split, read once per job. */
+    private final Map<String, JavaRDD<Example>> examplesByAdapter = new HashMap<>();
+    private final Map<String, JavaRDD<PromptGroup>> promptsByAdapter = new HashMap<>();
 
     @Override
     public Map<String, Double> evaluate(TrainJob.Context ctx, TrainState state, long step) {
         TrainConfig cfg = ctx.config();
         String task = ctx.task().id();
         Evaluator evaluator = new Evaluator(ctx.jsc(), ctx.base(), ctx.factory(), state.layout);
-        EvalOutput out = new EvalOutput(ctx.spark(), cfg.output(), cfg.runId(), cfg.runId());
+        EvalOutput out = new EvalOutput(ctx.spark(), cfg.output(), cfg.runId(), ctx.adapter());
         int epoch = (int) ((step - 1) / Math.max(1, ctx.stepsPerEpoch()));
         int partitions = ctx.jsc().defaultParallelism();
+        JavaRDD<Example> examples = examplesByAdapter.get(ctx.adapter());
+        JavaRDD<PromptGroup> prompts = promptsByAdapter.get(ctx.adapter());
         if (examples == null && prompts == null) {
             EvalData data = EvalData.fromPrepared(ctx.spark(), cfg.preparedData(), task, cfg.evalSplit());
             if (ctx.task().type() == TaskType.GENERATION) {
                 prompts = limit(data.prompts(partitions), cfg.maxEvalExamples()).persist(StorageLevel.MEMORY_AND_DISK());
+                promptsByAdapter.put(ctx.adapter(), prompts);
             } else {
                 examples = limit(data.examples(partitions), cfg.maxEvalExamples()).persist(StorageLevel.MEMORY_AND_DISK());
+                examplesByAdapter.put(ctx.adapter(), examples);
             }
         }
         if (prompts != null) {

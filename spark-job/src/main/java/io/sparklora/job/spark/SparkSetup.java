@@ -19,7 +19,7 @@ public final class SparkSetup {
 
     /** Classes that travel in broadcasts, cached partitions and task results. */
     public static final Class<?>[] KRYO_CLASSES = {
-        Example.class, Example[].class, StepResult.class, FrozenWeights.class, TrainableLayout.class, BatchPlan.class,
+        Example.class, Example[].class, StepResult.class, StepResult[].class, FrozenWeights.class, TrainableLayout.class, BatchPlan.class,
         float[].class, float[][].class, long[].class, long[][].class, int[].class, String[].class, boolean[].class,
         java.util.LinkedHashMap.class, java.util.HashMap.class, java.util.ArrayList.class, Object[].class,
         io.sparklora.data.tokenize.TokenizerSpec.class, io.sparklora.data.tokenize.TokenizerKind.class,

@@ -6,6 +6,7 @@ import io.sparklora.eval.GlueMetrics;
 import io.sparklora.eval.GlueTask;
 import io.sparklora.job.ToyClassifier;
 import io.sparklora.job.dist.ExecutorModels;
+import io.sparklora.job.dist.BroadcastWeights;
 import io.sparklora.job.dist.FrozenWeights;
 import io.sparklora.job.dist.TaskModelFactory;
 import io.sparklora.job.dist.TrainableLayout;
@@ -15,7 +16,6 @@ import io.sparklora.model.task.Example;
 import io.sparklora.model.task.TaskModel;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,7 +111,7 @@ class ClassificationEvalTest {
         }
 
         JavaRDD<Example> rdd = jsc.parallelize(data, 2);
-        Broadcast<FrozenWeights> b = jsc.broadcast(base);
+        BroadcastWeights b = BroadcastWeights.of(jsc, base);
         try {
             Evaluator evaluator = new Evaluator(jsc, b, factory, layout);
             ClassificationEval eval = evaluator.classify(rdd, GlueTask.MRPC, lora, 4);
@@ -169,7 +169,7 @@ class ClassificationEvalTest {
             localPred[i] = local.get(i)[0];
             gold[i] = data.get(i).score;
         }
-        Broadcast<FrozenWeights> b = jsc.broadcast(base);
+        BroadcastWeights b = BroadcastWeights.of(jsc, base);
         try {
             Evaluator evaluator = new Evaluator(jsc, b, factory, layout);
             ClassificationEval eval = evaluator.classify(jsc.parallelize(data, 2), GlueTask.STSB, lora, 3);

@@ -10,6 +10,7 @@ import io.sparklora.data.tokenize.Tokenizers;
 import io.sparklora.eval.E2eMetrics;
 import io.sparklora.job.TinyModels;
 import io.sparklora.job.dist.ExecutorModels;
+import io.sparklora.job.dist.BroadcastWeights;
 import io.sparklora.job.dist.FrozenWeights;
 import io.sparklora.job.dist.ModelSpecFactory;
 import io.sparklora.job.dist.TrainableLayout;
@@ -21,7 +22,6 @@ import io.sparklora.model.task.Example;
 import io.sparklora.model.task.TaskModel;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -165,7 +165,7 @@ class E2eGenerationEquivalenceTest {
                 .eosTokenIds(GenerationConfig.GPT2_EOS, 628).maxNewTokens(8).build();
 
         JavaRDD<PromptGroup> rdd = jsc.parallelize(new ArrayList<>(first), 2).cache();
-        Broadcast<FrozenWeights> b = jsc.broadcast(base);
+        BroadcastWeights b = BroadcastWeights.of(jsc, base);
         try {
             assertEquals(2, rdd.getNumPartitions());
             List<Integer> sizes = rdd.mapPartitions(it -> {

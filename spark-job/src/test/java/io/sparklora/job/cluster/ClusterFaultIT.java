@@ -176,7 +176,7 @@ class ClusterFaultIT {
 
     /** Waits for the driver's progress line of step KILL_AFTER_STEP, then kills one executor; returns its id. */
     private static String killAfterStep(Process job, Path driverLog) {
-        String marker = "progress: step " + KILL_AFTER_STEP + "/";
+        String marker = "progress: e2e step " + KILL_AFTER_STEP + "/"; // the adapter (task) name starts each line
         try {
             while (job.isAlive()) {
                 String log = Files.exists(driverLog) ? Files.readString(driverLog, StandardCharsets.UTF_8) : "";

@@ -2,13 +2,13 @@ package io.sparklora.job.train;
 
 import io.sparklora.job.ToyClassifier;
 import io.sparklora.job.dist.ExecutorModels;
+import io.sparklora.job.dist.BroadcastWeights;
 import io.sparklora.job.dist.FrozenWeights;
 import io.sparklora.job.spark.SparkSetup;
 import io.sparklora.model.task.Example;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,7 +57,7 @@ class TrainingEquivalenceTest {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         for (int partitions : new int[] {1, 2, 4}) {
             JavaRDD<Example> rdd = jsc.parallelize(data, partitions).cache();
-            Broadcast<FrozenWeights> b = jsc.broadcast(base);
+            BroadcastWeights b = BroadcastWeights.of(jsc, base);
             TrainState dist = Trainers.spark(jsc, rdd, data.size(), b, factory, s,
                     Trainers.initialState(base, factory, s), (r, st) -> { });
             ExecutorModels.release(b.id());
