@@ -44,7 +44,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Append the results as JSON lines to this file.")
     Path out;
 
-    @Option(names = "--master", description = "Spark master in spark mode (default: spark.master if set, else local[2]).")
+    @Option(names = "--master", description = "Spark master in spark mode (default: spark-submit's master, else local[2]).")
     String master;
 
     @Option(names = "--partitions", defaultValue = "2", description = "Partitions of the batch in spark mode (default: ${DEFAULT-VALUE}).")
@@ -89,10 +89,10 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         SparkConf conf = SparkSetup.configure(new SparkConf().setAppName("sparklora-bench"));
-        if (master != null) {
-            conf.setMaster(master);
-        } else {
-            conf.setIfMissing("spark.master", "local[2]");
+        // Under spark-submit its master stands; scripts/sparklora's -Dspark.master=local[*] does not.
+        boolean submitted = System.getProperty("spark.submit.deployMode") != null;
+        if (master != null || !submitted) {
+            conf.setMaster(master != null ? master : "local[2]");
         }
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         // Executors' PyTorch threads (their JVMs do not see this one's settings).
