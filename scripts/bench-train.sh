@@ -42,9 +42,13 @@ export SPARKLORA_JAVA_OPTS="${SPARKLORA_JAVA_OPTS:--Xmx6g}"
 
 note "single process: $workloads"
 "$ROOT/scripts/sparklora" bench --mode single --threads "$threads" --workloads "$workloads" "${common[@]}" | tee -a "$log"
-note "Spark local[2], 2 partitions: $workloads"
-"$ROOT/scripts/sparklora" bench --mode spark --master 'local[2]' --partitions 2 --threads "$threads" \
-  --workloads "$workloads" "${common[@]}" | tee -a "$log"
+# Spark runs: one application per workload, so each JVM's peak RSS (VmHWM) belongs to one workload.
+IFS=, read -r -a train_workloads <<< "$workloads"
+for w in "${train_workloads[@]}"; do
+  note "Spark local[2], 2 partitions: $w"
+  "$ROOT/scripts/sparklora" bench --mode spark --master 'local[2]' --partitions 2 --threads "$threads" \
+    --workloads "$w" "${common[@]}" | tee -a "$log"
+done
 note "generation: gpt2-gen-beam1, gpt2-gen-beam10"
 "$ROOT/scripts/sparklora" bench --mode single --threads "$threads" --workloads gpt2-gen-beam1,gpt2-gen-beam10 \
   "${common[@]}" | tee -a "$log"
@@ -59,9 +63,11 @@ if $cluster; then
     note "standalone cluster: $n worker(s) x 1 core, $n partition(s): $workloads"
     "$ROOT/scripts/cluster-start.sh" --workers "$n" --cores 1 --memory 4g > /dev/null
     started=true
-    OMP_NUM_THREADS=1 "$ROOT/scripts/submit.sh" --driver-memory 3g --executor-memory 3g \
-      --conf spark.executorEnv.OMP_NUM_THREADS=1 -- \
-      bench --mode spark --partitions "$n" --threads 1 --workloads "$workloads" "${common[@]}" | tee -a "$log"
+    for w in "${train_workloads[@]}"; do
+      OMP_NUM_THREADS=1 "$ROOT/scripts/submit.sh" --driver-memory 3g --executor-memory 3g \
+        --conf spark.executorEnv.OMP_NUM_THREADS=1 --conf spark.cores.max="$n" -- \
+        bench --mode spark --partitions "$n" --threads 1 --workloads "$w" "${common[@]}" | tee -a "$log"
+    done
     "$ROOT/scripts/cluster-stop.sh" >&2
     started=false
   done

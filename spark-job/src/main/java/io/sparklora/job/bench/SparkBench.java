@@ -27,10 +27,11 @@ import java.util.Locale;
  * <p>Overhead: {@code StepResult.computeNanos} is the forward/backward time summed over partitions.
  * Partitions that share a JVM share its one model under a lock, so they run one after another: in
  * local mode the whole sum is on the step's critical path. On a cluster with one partition per
- * executor they run side by side, so the critical path is about sum / partitions (the mean task; the
+ * executor they run side by side, so the critical path is about sum / executors (the mean task; the
  * slowest task is a little longer, so the overhead is slightly overstated there). Hence
  * {@code overhead_fraction = 1 - (compute / parallelism) / wall} with parallelism 1 in local mode and
- * min(partitions, executors) on a cluster, summed over the timed steps.
+ * the number of distinct executors that ran the timed steps' tasks on a cluster, summed over the
+ * timed steps.
  */
 public final class SparkBench {
     private static final Logger LOG = LoggerFactory.getLogger(SparkBench.class);
@@ -48,6 +49,9 @@ public final class SparkBench {
         }
         String master = jsc.sc().master();
         boolean local = master.startsWith("local");
+        if (!local) {
+            awaitExecutors(jsc, partitions, 120_000);
+        }
         SparkTraffic traffic = new SparkTraffic();
         jsc.sc().addSparkListener(traffic);
         ModelSpecFactory factory = w.factory();
@@ -61,7 +65,6 @@ public final class SparkBench {
             data.mapPartitions(new Materialise(base, factory)).count();
             double materialiseS = (System.nanoTime() - t0) / 1e9;
             int executors = local ? 1 : Math.max(1, jsc.sc().statusTracker().getExecutorInfos().length - 1);
-            int parallelism = local ? 1 : Math.min(partitions, executors);
 
             TrainSettings s = w.settings(warmup + runs);
             TrainState state = Trainers.initialState(w.base(), factory, s);
@@ -71,6 +74,9 @@ public final class SparkBench {
             List<MemoryProbe.Jvm> jvms = MemoryProbe.executors(data);
             drainListeners(jsc);
 
+            List<SparkTraffic.Task> tasks = traffic.timedTasks(warmup);
+            int taskExecutors = (int) tasks.stream().map(SparkTraffic.Task::executor).distinct().count();
+            int parallelism = local ? 1 : Math.max(1, taskExecutors);
             double wall = 0;
             double compute = 0;
             double[] computeS = new double[log.timed().size()];
@@ -80,7 +86,6 @@ public final class SparkBench {
                 compute += r.computeNanos() / 1e9 / parallelism;
                 computeS[i++] = r.computeNanos() / 1e9 / parallelism;
             }
-            List<SparkTraffic.Task> tasks = traffic.timedTasks(warmup);
             long maxBytes = tasks.stream().mapToLong(SparkTraffic.Task::resultBytes).max().orElse(-1);
             double meanBytes = tasks.stream().mapToLong(SparkTraffic.Task::resultBytes).average().orElse(-1);
             long peak = jvms.stream().mapToLong(MemoryProbe.Jvm::peakRssBytes).max().orElse(-1);
@@ -96,6 +101,7 @@ public final class SparkBench {
                     .put("master", master.replace(' ', '_'))
                     .put("partitions", partitions)
                     .put("executors", executors)
+                    .put("step_task_executors", taskExecutors)
                     .put("compute_median_s", StepStats.of(computeS).medianS())
                     .put("overhead_fraction", wall > 0 ? 1 - compute / wall : 0.0)
                     .put("overhead_basis", local ? "serial-shared-model" : "parallel-mean-task")
@@ -116,9 +122,50 @@ public final class SparkBench {
                     .put("loss_last", log.lastLoss());
         } finally {
             jsc.sc().removeSparkListener(traffic);
+            if (!local) {
+                jsc.setJobDescription("bench: release executor models");
+                data.foreachPartition(new Release(base.id()));
+            }
             ExecutorModels.release(base.id());
             base.destroy();
             data.unpersist(false);
+        }
+    }
+
+    /**
+     * One partition per executor is the point of the cluster runs: without waiting, the first executor
+     * to register may take (and cache) every partition.
+     */
+    private static void awaitExecutors(JavaSparkContext jsc, int wanted, long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        int have;
+        while ((have = jsc.sc().statusTracker().getExecutorInfos().length - 1) < wanted) {
+            if (System.currentTimeMillis() > deadline) {
+                LOG.warn("only {} of {} executors registered after {} s; partitions may share executors", have,
+                        wanted, timeoutMillis / 1000);
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Frees the executors' models of a finished workload, so the next one in this application has the memory. */
+    static final class Release implements org.apache.spark.api.java.function.VoidFunction<Iterator<Example>> {
+        private static final long serialVersionUID = 1L;
+        private final long broadcastId;
+
+        Release(long broadcastId) {
+            this.broadcastId = broadcastId;
+        }
+
+        @Override
+        public void call(Iterator<Example> partition) {
+            ExecutorModels.release(broadcastId);
         }
     }
 
