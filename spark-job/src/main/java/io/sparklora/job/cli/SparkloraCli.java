@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Distributed LoRA fine-tuning on Apache Spark.",
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, PrepareCommand.class,
                 ImportBertCommand.class, MetricsCommand.class, TrainCommand.class, MergeCommand.class,
-                ReportCommand.class})
+                ReportCommand.class, io.sparklora.job.bench.BenchCommand.class})
 public final class SparkloraCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

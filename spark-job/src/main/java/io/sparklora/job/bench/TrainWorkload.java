@@ -1,0 +1,41 @@
+package io.sparklora.job.bench;
+
+import io.sparklora.job.dist.FrozenWeights;
+import io.sparklora.job.dist.ModelSpecFactory;
+import io.sparklora.job.train.TrainSettings;
+import io.sparklora.model.task.Example;
+import io.sparklora.model.task.ModelSpec;
+
+import java.util.List;
+
+/**
+ * One training workload of bench-common.md, ready to run: the model spec (LoRA included), the
+ * random frozen base, one fixed global batch, and what a step counts as tokens.
+ *
+ * @param examples exactly one global batch (every step trains on all of them)
+ */
+public record TrainWorkload(String name, ModelSpec spec, FrozenWeights base, List<Example> examples,
+                            long tokensPerStep, long seed) {
+    public TrainWorkload {
+        if (examples == null || examples.isEmpty()) {
+            throw new IllegalArgumentException("workload " + name + " has no examples");
+        }
+    }
+
+    public int globalBatch() {
+        return examples.size();
+    }
+
+    public ModelSpecFactory factory() {
+        return new ModelSpecFactory(spec);
+    }
+
+    /**
+     * AdamW (lr 1e-4, weight decay 0.01, torch's betas and eps), clip 1.0, no warm-up, the whole
+     * batch as one micro-batch (per partition in Spark mode), {@code steps} steps.
+     */
+    public TrainSettings settings(long steps) {
+        return new TrainSettings(globalBatch(), globalBatch(), seed, steps, 1e-4, 0.0, 0.01f, 1.0, 0.9f, 0.999f,
+                1e-8f, 1);
+    }
+}
