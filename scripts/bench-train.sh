@@ -56,15 +56,16 @@ note "generation: gpt2-gen-beam1, gpt2-gen-beam10"
 if $cluster; then
   started=false
   trap '$started && "$ROOT/scripts/cluster-stop.sh" >&2 || true' EXIT
-  # GPT-2 small's fp32 base (~500 MB) sits in the executor heap twice (broadcast pieces and value) and
-  # once natively; the driver keeps the base, the pieces and a model for the initial LoRA values.
-  export SPARKLORA_EXECUTOR_MEMORY=3g SPARKLORA_DRIVER_MEMORY=3g
+  # Executors get a 1 GB heap whatever the model: the base arrives in 16 MB blocks that go to native
+  # memory one at a time. The driver keeps the base, its broadcast pieces and a model for the initial
+  # LoRA values (~3x GPT-2 small's 500 MB).
+  export SPARKLORA_EXECUTOR_MEMORY=1g SPARKLORA_DRIVER_MEMORY=3g
   for n in 1 2; do
     note "standalone cluster: $n worker(s) x 1 core, $n partition(s): $workloads"
     "$ROOT/scripts/cluster-start.sh" --workers "$n" --cores 1 --memory 4g > /dev/null
     started=true
     for w in "${train_workloads[@]}"; do
-      OMP_NUM_THREADS=1 "$ROOT/scripts/submit.sh" --driver-memory 3g --executor-memory 3g \
+      OMP_NUM_THREADS=1 "$ROOT/scripts/submit.sh" --driver-memory 3g --executor-memory 1g \
         --conf spark.executorEnv.OMP_NUM_THREADS=1 --conf spark.cores.max="$n" -- \
         bench --mode spark --partitions "$n" --threads 1 --workloads "$w" "${common[@]}" | tee -a "$log"
     done

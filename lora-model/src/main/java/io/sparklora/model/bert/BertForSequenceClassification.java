@@ -63,7 +63,11 @@ public final class BertForSequenceClassification extends Module {
     }
 
     public Output forward(BertInputs in) {
-        BertModel.Output enc = encoder().forward(in);
+        return forward(in, false);
+    }
+
+    private Output forward(BertInputs in, boolean firstTokenOnly) {
+        BertModel.Output enc = encoder().forward(in, firstTokenOnly);
         NDArray logits;
         if (config.isRoberta()) {
             logits = ((RobertaClassificationHead) children().get("classifier")).forward(enc.lastHiddenState());
@@ -74,8 +78,12 @@ public final class BertForSequenceClassification extends Module {
         return new Output(logits, enc);
     }
 
+    /**
+     * The logits alone: the last layer runs for the first position only, since both heads read just
+     * {@code h[:, 0]} (same values and gradients as {@link #forward}, less work).
+     */
     public NDArray logits(BertInputs in) {
-        return forward(in).logits();
+        return forward(in, true).logits();
     }
 
     /** The mean loss of the batch (cross-entropy or MSE per {@link BertConfig#problemType()}). */

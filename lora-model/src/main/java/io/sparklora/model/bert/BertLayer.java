@@ -19,7 +19,12 @@ public final class BertLayer extends Module {
     }
 
     public NDArray forward(NDArray x, NDArray extendedMask) {
-        NDArray a = ((Attention) children().get("attention")).forward(x, extendedMask);
+        return forward(x, extendedMask, false);
+    }
+
+    /** With {@code firstTokenOnly} the output is {@code [B, 1, H]}: the first position's row, exactly. */
+    public NDArray forward(NDArray x, NDArray extendedMask, boolean firstTokenOnly) {
+        NDArray a = ((Attention) children().get("attention")).forward(x, extendedMask, firstTokenOnly);
         NDArray i = ((Intermediate) children().get("intermediate")).forward(a);
         return ((BertSublayerOutput) children().get("output")).forward(i, a);
     }
@@ -33,9 +38,9 @@ public final class BertLayer extends Module {
                     c.layerNormEps(), c.hiddenDropoutProb()));
         }
 
-        public NDArray forward(NDArray x, NDArray extendedMask) {
-            NDArray ctx = ((BertSelfAttention) children().get("self")).forward(x, extendedMask);
-            return ((BertSublayerOutput) children().get("output")).forward(ctx, x);
+        public NDArray forward(NDArray x, NDArray extendedMask, boolean firstTokenOnly) {
+            NDArray ctx = ((BertSelfAttention) children().get("self")).forward(x, extendedMask, firstTokenOnly);
+            return ((BertSublayerOutput) children().get("output")).forward(ctx, firstTokenOnly ? x.get(":, 0:1") : x);
         }
     }
 

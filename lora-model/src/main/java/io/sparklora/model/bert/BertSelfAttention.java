@@ -32,9 +32,19 @@ public final class BertSelfAttention extends Module {
      * @param extendedMask additive {@code [B, 1, 1, T]} mask, or null
      */
     public NDArray forward(NDArray x, NDArray extendedMask) {
+        return forward(x, extendedMask, false);
+    }
+
+    /**
+     * @param firstTokenOnly attend from the first position only (output {@code [B, 1, H]}); keys and
+     *                       values still come from every position
+     */
+    public NDArray forward(NDArray x, NDArray extendedMask, boolean firstTokenOnly) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
-        NDArray q = splitHeads(Layers.linear(this, "query").forward(x), b, t);
+        long tq = firstTokenOnly ? 1 : t;
+        NDArray queries = firstTokenOnly ? x.get(":, 0:1") : x;
+        NDArray q = splitHeads(Layers.linear(this, "query").forward(queries), b, tq);
         NDArray k = splitHeads(Layers.linear(this, "key").forward(x), b, t);
         NDArray v = splitHeads(Layers.linear(this, "value").forward(x), b, t);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
@@ -43,7 +53,7 @@ public final class BertSelfAttention extends Module {
             scores = scores.add(extendedMask);
         }
         NDArray probs = Ops.dropout(scores.softmax(-1), dropout, isTraining());
-        return probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);
+        return probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, tq, (long) heads * headDim);
     }
 
     private NDArray splitHeads(NDArray x, long b, long t) {

@@ -113,6 +113,17 @@ class BertLoraFixtureTest {
                 LossSum sum = Autograd.noGrad(() -> model.lossSum(out.logits(), labels));
                 assertEquals(labels.size(), sum.count());
                 f.assertClose("loss", sum.mean().toFloatArray(), f.shape("loss"));
+
+                // The training path (last layer for the first position only) gives the same logits and gradients.
+                for (String n : expectedTrainable) {
+                    Autograd.zeroGradient(model.namedParameters().get(n));
+                }
+                NDArray fast = Autograd.record(() -> model.logits(in));
+                Autograd.backward(Autograd.record(() -> model.loss(fast, labels)));
+                f.assertClose("logits", fast);
+                for (String n : expectedTrainable) {
+                    f.assertClose("grad." + n, Autograd.gradient(model.namedParameters().get(n), step));
+                }
             }
 
             model.eval();

@@ -1,7 +1,7 @@
 package io.sparklora.job.bench;
 
 import io.sparklora.job.dist.ExecutorModels;
-import io.sparklora.job.dist.FrozenWeights;
+import io.sparklora.job.dist.BroadcastWeights;
 import io.sparklora.job.dist.ModelSpecFactory;
 import io.sparklora.job.dist.TaskModelFactory;
 import io.sparklora.job.train.StepReport;
@@ -12,7 +12,6 @@ import io.sparklora.model.task.Example;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,13 +56,15 @@ public final class SparkBench {
         ModelSpecFactory factory = w.factory();
         JavaRDD<Example> data = jsc.parallelize(w.examples(), partitions).cache();
         long t0 = System.nanoTime();
-        Broadcast<FrozenWeights> base = jsc.broadcast(w.base());
+        BroadcastWeights base = BroadcastWeights.of(jsc, w.base());
         double broadcastS = (System.nanoTime() - t0) / 1e9;
         try {
             t0 = System.nanoTime();
             jsc.setJobDescription("bench: materialise executor models");
             data.mapPartitions(new Materialise(base, factory)).count();
             double materialiseS = (System.nanoTime() - t0) / 1e9;
+            // The executors' memory once the model is built, before any activation exists.
+            List<MemoryProbe.Jvm> built = MemoryProbe.executors(data);
             int executors = local ? 1 : Math.max(1, jsc.sc().statusTracker().getExecutorInfos().length - 1);
 
             TrainSettings s = w.settings(warmup + runs);
@@ -89,6 +90,8 @@ public final class SparkBench {
             long maxBytes = tasks.stream().mapToLong(SparkTraffic.Task::resultBytes).max().orElse(-1);
             double meanBytes = tasks.stream().mapToLong(SparkTraffic.Task::resultBytes).average().orElse(-1);
             long peak = jvms.stream().mapToLong(MemoryProbe.Jvm::peakRssBytes).max().orElse(-1);
+            long builtPeak = built.stream().mapToLong(MemoryProbe.Jvm::peakRssBytes).max().orElse(-1);
+            long builtRss = built.stream().mapToLong(MemoryProbe.Jvm::rssBytes).max().orElse(-1);
             int taskThreads = jvms.stream().mapToInt(MemoryProbe.Jvm::intraOpThreads).max().orElse(-1);
             long[] driver = MemoryProbe.self();
             long weightBytes = w.base().bytes();
@@ -109,13 +112,16 @@ public final class SparkBench {
                     .put("bytes_per_step_per_executor_mean", Math.round(meanBytes))
                     .put("trainable_bytes", 4L * state.layout.size())
                     .put("broadcast_bytes", weightBytes)
-                    .put("broadcast_serialized_bytes", traffic.broadcastBytes(base.id()))
+                    .put("broadcast_serialized_bytes", traffic.broadcastBytes(base.broadcastIds()))
                     .put("broadcast_create_s", broadcastS)
                     .put("materialise_s", materialiseS)
                     .put("rss_scope", local ? "driver-jvm" : "executor-jvm")
                     .put("executor_peak_rss_bytes", peak)
                     .put("weight_bytes", weightBytes)
                     .put("peak_rss_over_weights", peak > 0 ? (double) peak / weightBytes : -1.0)
+                    .put("executor_peak_rss_after_build_bytes", builtPeak)
+                    .put("executor_rss_after_build_bytes", builtRss)
+                    .put("broadcast_blocks", base.blocks())
                     .put("driver_peak_rss_bytes", driver[0])
                     .put("task_intra_op_threads", taskThreads)
                     .put("loss_first", log.firstLoss())
@@ -192,10 +198,10 @@ public final class SparkBench {
     /** Builds each executor's model once, before timing, and caches the partitions. */
     static final class Materialise implements FlatMapFunction<Iterator<Example>, Integer> {
         private static final long serialVersionUID = 1L;
-        private final Broadcast<FrozenWeights> base;
+        private final BroadcastWeights base;
         private final TaskModelFactory factory;
 
-        Materialise(Broadcast<FrozenWeights> base, TaskModelFactory factory) {
+        Materialise(BroadcastWeights base, TaskModelFactory factory) {
             this.base = base;
             this.factory = factory;
         }

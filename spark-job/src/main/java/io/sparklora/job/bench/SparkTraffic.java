@@ -70,13 +70,13 @@ final class SparkTraffic extends SparkListener {
         }
     }
 
-    /** Serialized bytes of a broadcast (sum of its pieces), or -1 if none were seen. */
-    long broadcastBytes(long id) {
+    /** Serialized bytes of some broadcasts (sum of their pieces), or -1 if none were seen. */
+    long broadcastBytes(java.util.Set<Long> ids) {
         long sum = 0;
         boolean seen = false;
         for (Map.Entry<String, Long> e : pieces.entrySet()) {
             Matcher m = PIECE.matcher(e.getKey());
-            if (m.matches() && Long.parseLong(m.group(1)) == id) {
+            if (m.matches() && ids.contains(Long.parseLong(m.group(1)))) {
                 sum += e.getValue();
                 seen = true;
             }

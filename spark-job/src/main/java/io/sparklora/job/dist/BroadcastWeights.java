@@ -87,8 +87,8 @@ public final class BroadcastWeights implements Serializable {
         return tensors.values().stream().mapToInt(e -> e.blocks().size()).sum();
     }
 
-    /** The ids of the block broadcasts (tests check nothing else of that size is broadcast). */
-    java.util.Set<Long> broadcastIds() {
+    /** The ids of the block broadcasts (to measure what they cost). */
+    public java.util.Set<Long> broadcastIds() {
         java.util.Set<Long> ids = new java.util.TreeSet<>();
         tensors.values().forEach(e -> e.blocks().forEach(b -> ids.add(b.id())));
         return ids;
