@@ -65,11 +65,12 @@ public final class BenchCommand implements Callable<Integer> {
             boolean gen = n.startsWith("gpt2-gen-beam");
             if (gen) {
                 GenerationBench.beamsOf(n);
-            } else if (!n.equals(TrainWorkloads.GPT2_TRAIN) && !n.equals(TrainWorkloads.BERT_TRAIN)) {
+            } else if (!n.equals(TrainWorkloads.GPT2_TRAIN) && !n.equals(TrainWorkloads.BERT_TRAIN)
+                    && !n.equals(TrainWorkloads.BERT_TRAIN_FULL)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "unknown workload '" + n
-                        + "'; expected gpt2-train, bert-train or gpt2-gen-beamN");
+                        + "'; expected gpt2-train, bert-train, bert-train-full-last-layer or gpt2-gen-beamN");
             }
-            if (gen && mode == Mode.spark) {
+            if ((gen || n.equals(TrainWorkloads.BERT_TRAIN_FULL)) && mode == Mode.spark) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "workload " + n + " runs in --mode single only");
             }

@@ -1,6 +1,6 @@
 package io.sparklora.job.bench;
 
-import io.sparklora.job.dist.ModelSpecFactory;
+import io.sparklora.job.dist.TaskModelFactory;
 import io.sparklora.job.train.TrainSettings;
 import io.sparklora.job.train.TrainState;
 import io.sparklora.job.train.Trainers;
@@ -17,7 +17,7 @@ public final class SingleBench {
             throw new IllegalArgumentException("need --warmup >= 0 and --runs >= 1, got " + warmup + " and " + runs);
         }
         TrainSettings s = w.settings(warmup + runs);
-        ModelSpecFactory factory = w.factory();
+        TaskModelFactory factory = w.taskFactory();
         TrainState state = Trainers.initialState(w.base(), factory, s);
         StepLog log = new StepLog(w.name(), warmup);
         Trainers.local(w.examples(), w.base(), factory, s, state, log);

@@ -30,6 +30,11 @@ public record TrainWorkload(String name, ModelSpec spec, FrozenWeights base, Lis
         return new ModelSpecFactory(spec);
     }
 
+    /** The factory the single-process bench trains with (the ablation workloads change the model's path). */
+    public io.sparklora.job.dist.TaskModelFactory taskFactory() {
+        return TrainWorkloads.BERT_TRAIN_FULL.equals(name) ? new FullLastLayerFactory(spec) : factory();
+    }
+
     /**
      * AdamW (lr 1e-4, weight decay 0.01, torch's betas and eps), clip 1.0, no warm-up, the whole
      * batch as one micro-batch (per partition in Spark mode), {@code steps} steps.

@@ -25,6 +25,8 @@ import java.util.Random;
 public final class TrainWorkloads {
     public static final String GPT2_TRAIN = "gpt2-train";
     public static final String BERT_TRAIN = "bert-train";
+    /** Ablation: bert-train with the last layer computed for every position (Hugging Face's way). */
+    public static final String BERT_TRAIN_FULL = "bert-train-full-last-layer";
 
     private TrainWorkloads() {}
 
@@ -68,9 +70,13 @@ public final class TrainWorkloads {
                 return gpt2(Gpt2Shape.small(), seed);
             case BERT_TRAIN:
                 return bert(BertShape.base(), seed);
+            case BERT_TRAIN_FULL: {
+                TrainWorkload w = bert(BertShape.base(), seed);
+                return new TrainWorkload(BERT_TRAIN_FULL, w.spec(), w.base(), w.examples(), w.tokensPerStep(), seed);
+            }
             default:
                 throw new IllegalArgumentException("unknown training workload '" + name + "'; expected "
-                        + GPT2_TRAIN + " or " + BERT_TRAIN);
+                        + GPT2_TRAIN + ", " + BERT_TRAIN + " or " + BERT_TRAIN_FULL);
         }
     }
 
