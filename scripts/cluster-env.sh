@@ -13,12 +13,6 @@ SL_SPARK_HOME="$SL_CLUSTER/spark-home"
 SL_JOB_JAR="$SL_ROOT/spark-job/target/spark-job-0.1.0-SNAPSHOT.jar"
 SL_RUNTIME_CP="$SL_ROOT/spark-job/target/classpath-runtime.txt"
 export SPARK_SCALA_VERSION=2.13   # the launcher otherwise looks for a Spark source build to guess it
-# The native allocator settings of conf/native.env for the driver (client mode) and the daemons, unless set.
-while IFS='=' read -r sl_key sl_value; do
-  case "$sl_key" in ''|\#*) continue;; esac
-  [ -n "${!sl_key:-}" ] || [ "${SPARKLORA_NATIVE_ENV:-1}" = 0 ] || export "$sl_key=$sl_value"
-done < "$SL_ROOT/conf/native.env"
-
 sl_log() { echo "$(date +%H:%M:%S) $*" >&2; }
 sl_die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 

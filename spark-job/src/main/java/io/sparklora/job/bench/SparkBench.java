@@ -59,6 +59,9 @@ public final class SparkBench {
         BroadcastWeights base = BroadcastWeights.of(jsc, w.base());
         double broadcastS = (System.nanoTime() - t0) / 1e9;
         try {
+            // The executors' memory before they build the model: the JVM, Spark and the natives loaded.
+            jsc.setJobDescription("bench: executor memory before the model");
+            List<MemoryProbe.Jvm> before = MemoryProbe.executors(data);
             t0 = System.nanoTime();
             jsc.setJobDescription("bench: materialise executor models");
             data.mapPartitions(new Materialise(base, factory)).count();
@@ -92,6 +95,7 @@ public final class SparkBench {
             long peak = jvms.stream().mapToLong(MemoryProbe.Jvm::peakRssBytes).max().orElse(-1);
             long builtPeak = built.stream().mapToLong(MemoryProbe.Jvm::peakRssBytes).max().orElse(-1);
             long builtRss = built.stream().mapToLong(MemoryProbe.Jvm::rssBytes).max().orElse(-1);
+            long beforeRss = before.stream().mapToLong(MemoryProbe.Jvm::rssBytes).max().orElse(-1);
             int taskThreads = jvms.stream().mapToInt(MemoryProbe.Jvm::intraOpThreads).max().orElse(-1);
             long[] driver = MemoryProbe.self();
             long weightBytes = w.base().bytes();
@@ -121,6 +125,8 @@ public final class SparkBench {
                     .put("peak_rss_over_weights", peak > 0 ? (double) peak / weightBytes : -1.0)
                     .put("executor_peak_rss_after_build_bytes", builtPeak)
                     .put("executor_rss_after_build_bytes", builtRss)
+                    .put("executor_rss_before_build_bytes", beforeRss)
+                    .put("build_peak_over_weights", beforeRss > 0 ? (double) (builtPeak - beforeRss) / weightBytes : -1.0)
                     .put("broadcast_blocks", base.blocks())
                     .put("driver_peak_rss_bytes", driver[0])
                     .put("task_intra_op_threads", taskThreads)
