@@ -21,19 +21,29 @@ public final class Ops {
      * view or the autograd graph still reads it.
      */
     public static NDArray owned(NDManager manager, float[] data, ai.djl.ndarray.types.Shape shape) {
-        try (NDManager tmp = manager.newSubManager()) {
-            NDArray copy = tmp.create(data, shape).duplicate();
-            copy.attach(manager);
-            return copy;
-        }
+        java.nio.ByteBuffer buf = DirectBuffers.allocate(4L * data.length);
+        buf.asFloatBuffer().put(data);
+        return ownedCopy(manager, buf, shape, DataType.FLOAT32);
     }
 
     /** {@link #owned(NDManager, float[], ai.djl.ndarray.types.Shape)} for int64 data. */
     public static NDArray owned(NDManager manager, long[] data, ai.djl.ndarray.types.Shape shape) {
-        try (NDManager tmp = manager.newSubManager()) {
-            NDArray copy = tmp.create(data, shape).duplicate();
-            copy.attach(manager);
-            return copy;
+        java.nio.ByteBuffer buf = DirectBuffers.allocate(8L * data.length);
+        buf.asLongBuffer().put(data);
+        return ownedCopy(manager, buf, shape, DataType.INT64);
+    }
+
+    /** A PyTorch-owned copy of a direct buffer, which is freed at once (not at the next GC). */
+    private static NDArray ownedCopy(NDManager manager, java.nio.ByteBuffer buf, ai.djl.ndarray.types.Shape shape,
+                                     DataType type) {
+        try {
+            try (NDManager tmp = manager.newSubManager()) {
+                NDArray copy = tmp.create(buf, shape, type).duplicate();
+                copy.attach(manager);
+                return copy;
+            }
+        } finally {
+            DirectBuffers.free(buf);
         }
     }
 

@@ -149,7 +149,11 @@ public final class Evaluator {
         }
 
         @Override
-        public Iterator<ScoredExample> call(Iterator<Example> partition) {
+        public Iterator<ScoredExample> call(Iterator<Example> input) {
+            // Read on the task's thread (Spark's iterators may need its TaskContext); the model computes on its own.
+            List<Example> rows = new ArrayList<>();
+            input.forEachRemaining(rows::add);
+            Iterator<Example> partition = rows.iterator();
             return ExecutorModels.withModel(base, factory, h ->
                     EvalPartition.classify(h, layout, lora.value(), ExecutorModels.version(lora.id(), 0), partition, batchSize)).iterator();
         }
@@ -176,7 +180,10 @@ public final class Evaluator {
         }
 
         @Override
-        public Iterator<GeneratedSequence> call(Iterator<PromptGroup> partition) {
+        public Iterator<GeneratedSequence> call(Iterator<PromptGroup> input) {
+            List<PromptGroup> rows = new ArrayList<>();
+            input.forEachRemaining(rows::add);
+            Iterator<PromptGroup> partition = rows.iterator();
             return ExecutorModels.withModel(base, factory, h ->
                     EvalPartition.generate(h, layout, lora.value(), ExecutorModels.version(lora.id(), 0), partition, cfg, batchSize)).iterator();
         }

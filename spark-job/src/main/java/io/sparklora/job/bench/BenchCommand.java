@@ -79,7 +79,7 @@ public final class BenchCommand implements Callable<Integer> {
         int effective = TorchThreads.configure(threads);
         System.out.printf("bench: mode %s, threads requested %d, PyTorch intra-op %d, inter-op %d, OMP_NUM_THREADS=%s%n",
                 mode, threads, effective, TorchThreads.interOp(), System.getenv("OMP_NUM_THREADS"));
-        String command = "sparklora bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String command = "sparklora " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         ResultSink sink = new ResultSink(System.out, out, command);
         if (mode == Mode.single) {
             for (String n : names) {

@@ -68,6 +68,8 @@ final class MemoryProbe {
             while (partition.hasNext()) {
                 partition.next();
             }
+            // Load PyTorch first: its natives belong to the executor's fixed cost, and the thread count needs them.
+            ai.djl.engine.Engine.getInstance();
             long[] m = self();
             return List.of(SparkEnv.get().executorId() + " " + m[0] + " " + m[1] + " " + JniUtils.getNumThreads())
                     .iterator();

@@ -193,7 +193,10 @@ public final class TrainJob {
             data = data == null ? tagged : data.union(tagged);
         }
         int partitions = cfg.partitions() > 0 ? cfg.partitions() : jsc.defaultParallelism();
-        data = data.repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK());
+        // Two copies on a cluster: the partitions come from a round-robin shuffle whose recomputation
+        // Spark refuses mid-job (an indeterminate stage), so a lost executor must not lose the only copy.
+        data = data.repartition(partitions).persist(jsc.isLocal() ? StorageLevel.MEMORY_AND_DISK()
+                : StorageLevel.MEMORY_AND_DISK_2());
         Map<String, BroadcastWeights> bases = new LinkedHashMap<>();
         try {
             Map<Integer, Long> counts = data.map(Tuple2::_1).countByValue();
