@@ -35,7 +35,7 @@ public final class ExecutorModels {
     /**
      * The JVM's one thread for PyTorch work. Spark runs every task on a new thread, and OpenMP keeps a
      * team of worker threads per calling thread: teams left by earlier tasks spin on the cores the
-     * current one needs (measured: steps ~10% slower in local mode). One calling thread, one team.
+     * current one needs. One calling thread, one team (BENCHMARKS.md §2).
      */
     private static final ExecutorService TORCH = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sparklora-torch");
