@@ -118,7 +118,8 @@ public final class ExecutorModels {
             long t0 = System.nanoTime();
             IntraOpThreads.applyOnce();
             NDManager manager = NDManager.newBaseManager(device);
-            TaskModel model = factory.build(base.source(), manager);
+            TaskModel model = factory.build(NativeMemory.trimming(base.source()), manager);
+            NativeMemory.trim();
             Holder first = HOLDERS.entrySet().stream()
                     .filter(e -> e.getKey().startsWith(baseKey) && e.getValue() != h && e.getValue().model != null)
                     .map(Map.Entry::getValue).findFirst().orElse(null);
