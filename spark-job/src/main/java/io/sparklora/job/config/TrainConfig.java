@@ -3,6 +3,7 @@ package io.sparklora.job.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
@@ -15,8 +16,11 @@ import io.sparklora.model.lora.LoraSpec;
 import io.sparklora.model.task.ModelSpec;
 
 import java.io.File;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -99,7 +103,7 @@ public final class TrainConfig {
         string("output");
         positive("data.partitions", 0);
         List<TrainConfig> adapters = adapters();
-        java.util.Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (int i = 0; i < adapters.size(); i++) {
             TrainConfig a = adapters.get(i);
             try {
@@ -120,7 +124,7 @@ public final class TrainConfig {
      * keys over the job's). Each entry's keys are checked like the top level's.
      */
     public List<TrainConfig> adapters() {
-        List<? extends com.typesafe.config.ConfigObject> entries;
+        List<? extends ConfigObject> entries;
         try {
             entries = config.getObjectList(key("tasks"));
         } catch (ConfigException e) {
@@ -134,7 +138,7 @@ public final class TrainConfig {
         }
         Config common = config.withoutPath(key("tasks"));
         Config defaults = ConfigFactory.parseResources(TrainConfig.class, "/sparklora-defaults.conf");
-        List<TrainConfig> out = new java.util.ArrayList<>();
+        List<TrainConfig> out = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             Config entry = entries.get(i).toConfig();
             String where = key("tasks") + "[" + i + "]";
