@@ -53,17 +53,18 @@ public final class BroadcastWeights implements Serializable {
         long first = -1;
         for (String name : weights.names()) {
             long[] shape = weights.shape(name);
-            long size = new Shape(shape).size();
-            long rowSize = shape.length == 0 ? 1 : size / Math.max(1, shape[0]);
-            long rows = shape.length == 0 ? 1 : shape[0];
+            long rows = shape.length == 0 ? 1 : shape[0]; // a scalar is one row of one value
+            long rowSize = rows == 0 ? 0 : new Shape(shape).size() / rows;
             long rowsPerBlock = Math.max(1, CHUNK_BYTES / 4 / Math.max(1, rowSize));
             List<Broadcast<float[]>> blocks = new ArrayList<>();
-            for (long r = 0; r < Math.max(rows, 1); r += rowsPerBlock) {
+            long r = 0;
+            do { // an empty tensor still gets its (empty) block
                 long to = Math.min(rows, r + rowsPerBlock);
-                Broadcast<float[]> b = jsc.broadcast(weights.range(name, r * rowSize, Math.max(to, 1) * rowSize));
+                Broadcast<float[]> b = jsc.broadcast(weights.range(name, r * rowSize, to * rowSize));
                 first = first < 0 ? b.id() : first;
                 blocks.add(b);
-            }
+                r = to;
+            } while (r < rows);
             out.put(name, new Entry(shape, rowsPerBlock, blocks));
         }
         if (out.isEmpty()) {

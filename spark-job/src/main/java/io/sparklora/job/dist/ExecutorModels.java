@@ -28,8 +28,6 @@ import java.util.function.Supplier;
 public final class ExecutorModels {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
     private static final ConcurrentHashMap<String, Holder> HOLDERS = new ConcurrentHashMap<>();
-    /** One lock per (base, device): models of one base are built one at a time, so each can share the first's weights. */
-    private static final ConcurrentHashMap<String, ReentrantLock> BUILD_LOCKS = new ConcurrentHashMap<>();
     private static final AtomicInteger BUILDS = new AtomicInteger();
     private static final AtomicInteger SHARED = new AtomicInteger();
     /**
@@ -110,29 +108,24 @@ public final class ExecutorModels {
         }
     }
 
+    /** Runs on the PyTorch thread, so models of one base are built one at a time and later ones can borrow. */
     private static void build(Holder h, String key, String baseKey, BroadcastWeights base,
                               TaskModelFactory factory, Device device) {
-        ReentrantLock buildLock = BUILD_LOCKS.computeIfAbsent(baseKey, k -> new ReentrantLock());
-        buildLock.lock();
-        try {
-            long t0 = System.nanoTime();
-            IntraOpThreads.applyOnce();
-            NDManager manager = NDManager.newBaseManager(device);
-            TaskModel model = factory.build(NativeMemory.trimming(base.source()), manager);
-            NativeMemory.trim();
-            Holder first = HOLDERS.entrySet().stream()
-                    .filter(e -> e.getKey().startsWith(baseKey) && e.getValue() != h && e.getValue().model != null)
-                    .map(Map.Entry::getValue).findFirst().orElse(null);
-            int shared = first == null ? 0 : model.module().shareFrozenParameters(first.model.module());
-            h.manager = manager;
-            h.model = model;
-            BUILDS.incrementAndGet();
-            SHARED.addAndGet(shared);
-            LOG.info("materialised model {} in {} ms{}", key, (System.nanoTime() - t0) / 1_000_000,
-                    shared > 0 ? " (" + shared + " frozen tensors shared with the base's first model)" : "");
-        } finally {
-            buildLock.unlock();
-        }
+        long t0 = System.nanoTime();
+        IntraOpThreads.applyOnce();
+        NDManager manager = NDManager.newBaseManager(device);
+        TaskModel model = factory.build(NativeMemory.trimming(base.source()), manager);
+        NativeMemory.trim();
+        Holder first = HOLDERS.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(baseKey) && e.getValue() != h && e.getValue().model != null)
+                .map(Map.Entry::getValue).findFirst().orElse(null);
+        int shared = first == null ? 0 : model.module().shareFrozenParameters(first.model.module());
+        h.manager = manager;
+        h.model = model;
+        BUILDS.incrementAndGet();
+        SHARED.addAndGet(shared);
+        LOG.info("materialised model {} in {} ms{}", key, (System.nanoTime() - t0) / 1_000_000,
+                shared > 0 ? " (" + shared + " frozen tensors shared with the base's first model)" : "");
     }
 
     /**
@@ -187,7 +180,6 @@ public final class ExecutorModels {
             }
             return true;
         });
-        BUILD_LOCKS.keySet().removeIf(k -> k.startsWith(broadcastId + "/"));
     }
 
     /** How many models this JVM has materialised (tests check it is one per job). */

@@ -95,11 +95,11 @@ public final class GradientAllReduce {
             for (int k = 0; k < adapters.size(); k++) {
                 byAdapter.add(new ArrayList<>());
             }
+            // Read here, on the task's thread; PartitionStep picks each adapter's examples of its step.
             while (partition.hasNext()) {
                 Tuple2<Integer, Example> t = partition.next();
-                int k = t._1();
-                if (steps[k] >= 0 && adapters.get(k).plan().inStep(t._2().index, steps[k])) {
-                    byAdapter.get(k).add(t._2());
+                if (steps[t._1()] >= 0) {
+                    byAdapter.get(t._1()).add(t._2());
                 }
             }
             StepResult[] out = new StepResult[adapters.size()];
