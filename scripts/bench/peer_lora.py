@@ -356,12 +356,30 @@ def time_training(model, batch, warmup, runs, lr=1e-4):
     optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     for _ in range(warmup):
         train_step(model, batch, optimizer, params)
+    rss_before = rss_bytes()
+    reset_peak_rss()
     times, loss = [], float("nan")
     for _ in range(runs):
         t0 = time.perf_counter()
         loss = train_step(model, batch, optimizer, params)
         times.append(time.perf_counter() - t0)
-    return times, {"loss": f"{loss:.4f}", "trainable": sum(p.numel() for p in params)}
+    return times, {"loss": f"{loss:.4f}", "trainable": sum(p.numel() for p in params),
+                   "rss_before_steps_bytes": rss_before, "step_peak_rss_bytes": rss_bytes("VmHWM")}
+
+
+def rss_bytes(field="VmRSS"):
+    """This process's resident set (or its peak, VmHWM) in bytes from /proc/self/status."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    return -1
+
+
+def reset_peak_rss():
+    """Linux: writing 5 to clear_refs resets VmHWM to the current RSS, so the peak is the steps' own."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
 
 
 def run_workload(name, warmup, runs):

@@ -2,6 +2,7 @@ package io.sparklora.model.bert;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.sparklora.model.nn.ActivationScope;
 import io.sparklora.model.nn.Module;
 
 /**
@@ -24,9 +25,11 @@ public final class BertLayer extends Module {
 
     /** With {@code firstTokenOnly} the output is {@code [B, 1, H]}: the first position's row, exactly. */
     public NDArray forward(NDArray x, NDArray extendedMask, boolean firstTokenOnly) {
-        NDArray a = ((Attention) children().get("attention")).forward(x, extendedMask, firstTokenOnly);
-        NDArray i = ((Intermediate) children().get("intermediate")).forward(a);
-        return ((BertSublayerOutput) children().get("output")).forward(i, a);
+        try (ActivationScope scope = ActivationScope.open(x)) {
+            NDArray a = ((Attention) children().get("attention")).forward(x, extendedMask, firstTokenOnly);
+            NDArray i = ((Intermediate) children().get("intermediate")).forward(a);
+            return scope.keep(((BertSublayerOutput) children().get("output")).forward(i, a));
+        }
     }
 
     /** {@code attention}: {@code self} then {@code output}. */

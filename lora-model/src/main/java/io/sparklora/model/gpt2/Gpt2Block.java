@@ -2,6 +2,7 @@ package io.sparklora.model.gpt2;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.sparklora.model.nn.ActivationScope;
 import io.sparklora.model.nn.LayerNorm;
 import io.sparklora.model.nn.Module;
 
@@ -21,12 +22,16 @@ public final class Gpt2Block extends Module {
         return (Gpt2Attention) children().get("attn");
     }
 
-    Gpt2Attention.Result forward(NDArray x, NDArray padMask, NDArray pastKey, NDArray pastValue,
+    /** The block's output, and with {@code cache} its keys and values (else null). */
+    Gpt2Attention.Result forward(NDArray x, NDArray padMask, NDArray pastKey, NDArray pastValue, boolean cache,
                                  String name, BiConsumer<String, NDArray> tap) {
-        NDArray normed = ((LayerNorm) children().get("ln_1")).forward(x);
-        Gpt2Attention.Result a = attn().forward(normed, padMask, pastKey, pastValue, name + ".attn", tap);
-        NDArray h = x.add(a.output());
-        NDArray m = ((Gpt2Mlp) children().get("mlp")).forward(((LayerNorm) children().get("ln_2")).forward(h));
-        return new Gpt2Attention.Result(h.add(m), a.key(), a.value());
+        try (ActivationScope scope = ActivationScope.open(x)) {
+            NDArray normed = ((LayerNorm) children().get("ln_1")).forward(x);
+            Gpt2Attention.Result a = attn().forward(normed, padMask, pastKey, pastValue, name + ".attn", tap);
+            NDArray h = x.add(a.output());
+            NDArray m = ((Gpt2Mlp) children().get("mlp")).forward(((LayerNorm) children().get("ln_2")).forward(h));
+            return new Gpt2Attention.Result(scope.keep(h.add(m)),
+                    cache ? scope.keep(a.key()) : null, cache ? scope.keep(a.value()) : null);
+        }
     }
 }

@@ -10,6 +10,7 @@ import io.sparklora.model.nn.Linear;
 import io.sparklora.model.nn.Module;
 import io.sparklora.model.nn.Ops;
 import io.sparklora.model.nn.Param;
+import io.sparklora.model.nn.ParamInit;
 
 import java.util.Map;
 import java.util.Objects;
@@ -35,13 +36,16 @@ public final class Gpt2LMHeadModel extends Module {
     /**
      * A GPT-2 with GPT-2's random initialisation (weights N(0, 0.02), biases 0, LayerNorm 1/0),
      * owned by {@code manager}. Load pretrained weights with {@link #loadStateDict} (see
-     * {@link Gpt2Checkpoints#huggingFace}), then add LoRA with {@code LoraInjector.inject}.
+     * {@link Gpt2Checkpoints#huggingFace}), then add LoRA with {@code LoraInjector.inject}. Inside
+     * {@link ParamInit#forCheckpoint} the weights are left uninitialised for that load to fill.
      */
     public static Gpt2LMHeadModel build(Gpt2Config config, NDManager manager) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(manager, "manager");
         Gpt2LMHeadModel model = new Gpt2LMHeadModel(manager, config);
-        model.initWeights();
+        if (!ParamInit.uninitialised()) {
+            model.initWeights();
+        }
         return model;
     }
 
@@ -105,29 +109,11 @@ public final class Gpt2LMHeadModel extends Module {
      */
     public static LmLoss loss(NDArray logits, NDArray labels, NDArray lmMask, float labelSmooth) {
         Objects.requireNonNull(logits, "logits");
-        Objects.requireNonNull(labels, "labels");
         Shape ls = logits.getShape();
         if (ls.dimension() != 3) {
             throw new IllegalArgumentException("logits must be [batch, seq, vocab], got " + ls);
         }
-        Shape bt = new Shape(ls.get(0), ls.get(1));
-        if (!labels.getShape().equals(bt) || !labels.getDataType().isInteger()) {
-            throw new IllegalArgumentException("labels must be integer " + bt + ", got "
-                    + labels.getDataType() + labels.getShape());
-        }
-        if (lmMask != null && !lmMask.getShape().equals(bt)) {
-            throw new IllegalArgumentException("lmMask must be " + bt + ", got " + lmMask.getShape());
-        }
-        if (!(labelSmooth >= 0f && labelSmooth < 1f)) {
-            throw new IllegalArgumentException("labelSmooth must be in [0, 1), got " + labelSmooth);
-        }
-        NDArray target = labels.toType(DataType.INT64, false);
-        long min = target.min().getLong();
-        long max = target.max().getLong();
-        if (min < -1 || max >= ls.get(2)) {
-            throw new IllegalArgumentException("labels must lie in [-1, " + ls.get(2) + "), got values from "
-                    + min + " to " + max);
-        }
+        NDArray target = checkedTarget(new Shape(ls.get(0), ls.get(1)), ls.get(2), labels, lmMask, labelSmooth);
         NDArray logp = logits.logSoftmax(-1);
         NDArray valid = target.neq(-1);
         NDArray safeTarget = target.mul(valid.toType(DataType.INT64, false));
@@ -142,5 +128,51 @@ public final class Gpt2LMHeadModel extends Module {
         NDArray count = mask.sum();
         NDArray mean = sum.div(count.add(LmLoss.EPSILON));
         return new LmLoss(sum, count, mean);
+    }
+
+    /**
+     * The {@linkplain #loss(NDArray, NDArray, NDArray, float) same loss} for {@code input}'s tokens,
+     * computed from the final hidden states: with the tied head frozen (LoRA training) through
+     * {@link ChunkedLmLoss}, which never holds the {@code [B, T, V]} logits and skips uncounted
+     * positions; otherwise through the logits.
+     */
+    public LmLoss loss(Gpt2Input input, NDArray labels, NDArray lmMask, float labelSmooth) {
+        Objects.requireNonNull(input, "input");
+        if (input.lastPositionOnly || input.useCache) {
+            throw new IllegalArgumentException("the loss needs every position and no cache");
+        }
+        Param wte = transformer().wte().weight();
+        NDArray h = transformer().forward(input).states();
+        if (wte.requiresGrad()) {
+            return loss(Ops.linear(h, wte.array(), null), labels, lmMask, labelSmooth);
+        }
+        Shape bt = new Shape(h.getShape().get(0), h.getShape().get(1));
+        NDArray target = checkedTarget(bt, config.vocabSize(), labels, lmMask, labelSmooth);
+        NDArray mask = lmMask == null ? target.onesLike().toType(DataType.FLOAT32, false)
+                : lmMask.toType(DataType.FLOAT32, false);
+        return ChunkedLmLoss.compute(h, wte.array(), target, mask, labelSmooth, ChunkedLmLoss.CHUNK_ELEMENTS);
+    }
+
+    /** Checks labels ({@code bt}, integers in {@code [-1, vocab)}), mask and smoothing; labels as int64. */
+    private static NDArray checkedTarget(Shape bt, long vocab, NDArray labels, NDArray lmMask, float labelSmooth) {
+        Objects.requireNonNull(labels, "labels");
+        if (!labels.getShape().equals(bt) || !labels.getDataType().isInteger()) {
+            throw new IllegalArgumentException("labels must be integer " + bt + ", got "
+                    + labels.getDataType() + labels.getShape());
+        }
+        if (lmMask != null && !lmMask.getShape().equals(bt)) {
+            throw new IllegalArgumentException("lmMask must be " + bt + ", got " + lmMask.getShape());
+        }
+        if (!(labelSmooth >= 0f && labelSmooth < 1f)) {
+            throw new IllegalArgumentException("labelSmooth must be in [0, 1), got " + labelSmooth);
+        }
+        NDArray target = labels.toType(DataType.INT64, false);
+        long min = target.min().getLong();
+        long max = target.max().getLong();
+        if (min < -1 || max >= vocab) {
+            throw new IllegalArgumentException("labels must lie in [-1, " + vocab + "), got values from "
+                    + min + " to " + max);
+        }
+        return target;
     }
 }

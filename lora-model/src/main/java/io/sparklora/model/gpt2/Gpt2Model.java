@@ -100,6 +100,11 @@ public final class Gpt2Model extends Module {
             }
             padMask = in.attentionMask.toType(DataType.FLOAT32, false).reshape(b, 1, 1, s);
         }
+        // Tapped arrays outlive the blocks' activation scopes: they move to the step's manager.
+        BiConsumer<String, NDArray> tap = in.tap == null ? null : (name, x) -> {
+            x.attach(m);
+            in.tap.accept(name, x);
+        };
         NDArray h = wte().forward(ids).add(wpe().forward(positions));
         tap(in, "embeddings", h);
         NDArray[] keys = in.useCache ? new NDArray[config.nLayer()] : null;
@@ -107,7 +112,7 @@ public final class Gpt2Model extends Module {
         for (int i = 0; i < config.nLayer(); i++) {
             NDArray pk = in.past == null ? null : in.past.key(i);
             NDArray pv = in.past == null ? null : in.past.value(i);
-            Gpt2Attention.Result r = block(i).forward(h, padMask, pk, pv, "h." + i, in.tap);
+            Gpt2Attention.Result r = block(i).forward(h, padMask, pk, pv, in.useCache, "h." + i, tap);
             h = r.output();
             tap(in, "h." + i + ".output", h);
             if (in.useCache) {

@@ -20,7 +20,7 @@ public class Embedding extends Module {
         this.numEmbeddings = numEmbeddings;
         this.embeddingDim = embeddingDim;
         this.weight = registerParam(
-                "weight", manager.randomNormal(new Shape(numEmbeddings, embeddingDim)), true);
+                "weight", ParamInit.normal(manager, 0f, 1f, new Shape(numEmbeddings, embeddingDim)), true);
     }
 
     public Param weight() {

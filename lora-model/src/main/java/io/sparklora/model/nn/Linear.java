@@ -26,7 +26,7 @@ public class Linear extends Module {
      */
     public Linear(NDManager manager, int in, int out, boolean bias, boolean fanInFanOut) {
         this(manager, in, out, randomWeight(manager, in, out, fanInFanOut),
-                bias ? manager.randomUniform(-bound(in), bound(in), new Shape(out)) : null, fanInFanOut);
+                bias ? ParamInit.uniform(manager, -bound(in), bound(in), new Shape(out)) : null, fanInFanOut);
     }
 
     /** Takes over the arrays of {@code base} (which must not be used afterwards). */
@@ -58,7 +58,7 @@ public class Linear extends Module {
                     "in_features and out_features must be positive, got " + in + " and " + out);
         }
         Shape shape = fanInFanOut ? new Shape(in, out) : new Shape(out, in);
-        return manager.randomUniform(-bound(in), bound(in), shape);
+        return ParamInit.uniform(manager, -bound(in), bound(in), shape);
     }
 
     public int inFeatures() {

@@ -1,6 +1,7 @@
 package io.sparklora.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -93,15 +94,20 @@ public final class Param {
                     "tensor '" + qualifiedName + "' has shape " + value.getShape()
                             + ", expected " + shape());
         }
-        // A real copy: toType() may return a view of value's storage, and value's storage may be a
-        // direct buffer that is freed with value (DJL keeps CPU arrays on Java direct memory).
-        NDArray copy = value.getDataType() == DataType.FLOAT32
-                ? value.duplicate() : value.toType(DataType.FLOAT32, false);
-        copy.attach(array.getManager());
-        array.close();
-        array = copy;
-        array.setName(name);
-        setRequiresGrad(requiresGrad);
+        // Copied into this parameter's own storage, never kept: value may be a view of a Java direct
+        // buffer that is freed with it (DJL wraps CPU arrays created from Java data). In place, so
+        // loading costs no second copy of the tensor (an uninitialised array's pages are first
+        // touched here); without recording, as a leaf that requires grad may not change otherwise.
+        Autograd.noGrad(() -> {
+            if (value.getDataType() == DataType.FLOAT32) {
+                array.set(new NDIndex(":"), value);
+            } else {
+                try (NDArray converted = value.toType(DataType.FLOAT32, true)) {
+                    array.set(new NDIndex(":"), converted);
+                }
+            }
+            return null;
+        });
     }
 
     /** Loads row-major float data of this parameter's shape. */

@@ -33,9 +33,8 @@ public final class CausalLmTask implements TaskModel {
         if (b.lmLabels == null) {
             throw new IllegalArgumentException("a causal LM batch needs per-token labels");
         }
-        NDArray logits = model.forward(Gpt2Input.of(b.inputIds).attentionMask(b.attentionMask)).logits();
         NDArray mask = b.lmLabels.neq(-1).toType(DataType.FLOAT32, false);
-        return Gpt2LMHeadModel.loss(logits, b.lmLabels, mask, labelSmoothing);
+        return model.loss(Gpt2Input.of(b.inputIds).attentionMask(b.attentionMask), b.lmLabels, mask, labelSmoothing);
     }
 
     @Override

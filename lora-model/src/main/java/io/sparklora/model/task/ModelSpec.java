@@ -6,6 +6,7 @@ import io.sparklora.model.gpt2.Gpt2Config;
 import io.sparklora.model.gpt2.Gpt2LMHeadModel;
 import io.sparklora.model.lora.LoraInjector;
 import io.sparklora.model.lora.LoraSpec;
+import io.sparklora.model.nn.ParamInit;
 import io.sparklora.model.nn.TensorSource;
 
 import java.io.Serializable;
@@ -92,7 +93,9 @@ public final class ModelSpec implements Serializable {
         LoraSpec spec = lora.withMergeWeights(mergeWeights);
         switch (family) {
             case GPT2: {
-                Gpt2LMHeadModel model = Gpt2LMHeadModel.build(Gpt2Config.fromJson(configJson, "config.json"), manager);
+                Gpt2Config config = Gpt2Config.fromJson(configJson, "config.json");
+                // The strict load below fills every tensor: no random values to make first.
+                Gpt2LMHeadModel model = ParamInit.forCheckpoint(() -> Gpt2LMHeadModel.build(config, manager));
                 model.loadStateDict(Gpt2Checkpoints.huggingFace(base), true);
                 LoraInjector.inject(model, spec);
                 return new CausalLmTask(model, labelSmoothing);

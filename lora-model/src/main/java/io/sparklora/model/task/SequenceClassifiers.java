@@ -8,6 +8,7 @@ import io.sparklora.model.bert.BertForSequenceClassification;
 import io.sparklora.model.lora.LoraInjector;
 import io.sparklora.model.lora.LoraSpec;
 import io.sparklora.model.nn.Param;
+import io.sparklora.model.nn.ParamInit;
 import io.sparklora.model.nn.TensorSource;
 
 import java.io.IOException;
@@ -42,7 +43,8 @@ final class SequenceClassifiers {
             throw new IllegalArgumentException("config.json says model_type " + config.modelType().hfName()
                     + " but the job says family " + spec.family());
         }
-        BertForSequenceClassification model = new BertForSequenceClassification(manager, config);
+        // Every tensor is loaded below or initialised explicitly (the new head): no random values first.
+        BertForSequenceClassification model = ParamInit.forCheckpoint(() -> new BertForSequenceClassification(manager, config));
         List<String> unused = model.loadStateDict(base, false);
         List<String> foreign = new ArrayList<>();
         for (String u : unused) {

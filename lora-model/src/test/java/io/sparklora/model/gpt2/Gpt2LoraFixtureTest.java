@@ -127,6 +127,15 @@ class Gpt2LoraFixtureTest {
                 Autograd.backward(ls.mean());
                 assertGradients(model, "grad_ls.", step);
 
+                // The path training uses (no logits tensor, analytic head gradient): same oracle.
+                for (float smoothing : new float[] {0f, 0.1f}) {
+                    String name = smoothing == 0f ? "ce" : "ls";
+                    LmLoss chunked = Autograd.record(() -> model.loss(Gpt2Input.of(ids), labels, mask, smoothing));
+                    f.assertClose("loss_" + name, chunked.mean().toFloatArray(), f.shape("loss_" + name));
+                    Autograd.backward(chunked.mean());
+                    assertGradients(model, "grad_" + name + ".", step);
+                }
+
                 NDArray logits = Autograd.noGrad(() -> model.logits(ids));
                 f.assertClose("loss_ce_nomask",
                         Gpt2LMHeadModel.loss(logits, labels, null, 0f).mean().toFloatArray(), f.shape("loss_ce"));

@@ -32,7 +32,7 @@ class Gpt2TrainingLeakTest {
                     NDArray labels = s.arange(1, 25, 1, DataType.INT64).mul(7).mod(100).reshape(2, 12);
                     NDArray mask = s.ones(new Shape(2, 12));
                     LmLoss loss = Autograd.record(() ->
-                            Gpt2LMHeadModel.loss(model.logits(ids), labels, mask, 0.1f));
+                            model.loss(Gpt2Input.of(ids), labels, mask, 0.1f));
                     Autograd.backward(loss.mean());
                     Autograd.noGrad(() -> {
                         for (Param p : Lora.trainableParameters(model).values()) {

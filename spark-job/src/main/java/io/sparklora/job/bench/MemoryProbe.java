@@ -23,15 +23,16 @@ import java.util.Map;
 final class MemoryProbe {
     private MemoryProbe() {}
 
-    /** One JVM's peak and current resident set and its tasks' intra-op thread count. */
-    record Jvm(String executor, long peakRssBytes, long rssBytes, int intraOpThreads) {}
+    /** One JVM's peak and current resident set, committed Java heap and its tasks' intra-op thread count. */
+    record Jvm(String executor, long peakRssBytes, long rssBytes, long heapCommittedBytes, int intraOpThreads) {}
 
     /** The JVMs that hold partitions of {@code data}, one entry per executor id. */
     static List<Jvm> executors(JavaRDD<Example> data) {
         Map<String, Jvm> byId = new LinkedHashMap<>();
         for (String line : data.mapPartitions(new Read()).collect()) {
             String[] f = line.split(" ");
-            Jvm j = new Jvm(f[0], Long.parseLong(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]));
+            Jvm j = new Jvm(f[0], Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
+                    Integer.parseInt(f[4]));
             byId.merge(j.executor(), j, (a, b) -> a.peakRssBytes() >= b.peakRssBytes() ? a : b);
         }
         return new ArrayList<>(byId.values());
@@ -55,6 +56,19 @@ final class MemoryProbe {
         return new long[] {hwm, rss};
     }
 
+    /**
+     * Resets this process's {@code VmHWM} to its current RSS (Linux: {@code 5 > /proc/self/clear_refs}),
+     * so a later {@link #self} peak belongs to what ran in between. False where that is not possible.
+     */
+    static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
     private static long kib(String line) {
         String[] f = line.trim().split("\\s+");
         return Long.parseLong(f[1]) * 1024;
@@ -71,7 +85,8 @@ final class MemoryProbe {
             // Load PyTorch first: its natives belong to the executor's fixed cost, and the thread count needs them.
             ai.djl.engine.Engine.getInstance();
             long[] m = self();
-            return List.of(SparkEnv.get().executorId() + " " + m[0] + " " + m[1] + " " + JniUtils.getNumThreads())
+            return List.of(SparkEnv.get().executorId() + " " + m[0] + " " + m[1] + " " + Runtime.getRuntime().totalMemory()
+                    + " " + JniUtils.getNumThreads())
                     .iterator();
         }
     }

@@ -22,7 +22,7 @@ public final class SingleBench {
         StepLog log = new StepLog(w.name(), warmup);
         Trainers.local(w.examples(), w.base(), factory, s, state, log);
         StepStats stats = log.stats();
-        return new BenchResult("djl", w.name(), threads, stats, stats.tokensPerSecond(w.tokensPerStep()))
+        BenchResult r = new BenchResult("djl", w.name(), threads, stats, stats.tokensPerSecond(w.tokensPerStep()))
                 .put("warmup", warmup)
                 .put("tokens_per_step", w.tokensPerStep())
                 .put("trainable", state.layout.size())
@@ -30,5 +30,9 @@ public final class SingleBench {
                 .put("loss_last", log.lastLoss())
                 .put("intra_op_threads", TorchThreads.intraOp())
                 .put("inter_op_threads", TorchThreads.interOp());
+        if (log.peakReset) {
+            r.put("rss_before_steps_bytes", log.rssBeforeSteps).put("step_peak_rss_bytes", MemoryProbe.self()[0]);
+        }
+        return r;
     }
 }

@@ -125,6 +125,12 @@ public final class SparkBench {
                     .put("peak_rss_over_weights", peak > 0 ? (double) peak / weightBytes : -1.0)
                     .put("executor_peak_rss_after_build_bytes", builtPeak)
                     .put("executor_rss_after_build_bytes", builtRss)
+                    .put("executor_heap_committed_before_build_bytes",
+                            before.stream().mapToLong(MemoryProbe.Jvm::heapCommittedBytes).max().orElse(-1))
+                    .put("executor_heap_committed_after_build_bytes",
+                            built.stream().mapToLong(MemoryProbe.Jvm::heapCommittedBytes).max().orElse(-1))
+                    .put("executor_heap_committed_bytes",
+                            jvms.stream().mapToLong(MemoryProbe.Jvm::heapCommittedBytes).max().orElse(-1))
                     .put("executor_rss_before_build_bytes", beforeRss)
                     .put("build_peak_over_weights", beforeRss > 0 ? (double) (builtPeak - beforeRss) / weightBytes : -1.0)
                     .put("broadcast_blocks", base.blocks())

@@ -16,6 +16,9 @@ final class StepLog implements Trainers.StepListener {
     private final String workload;
     private final int warmup;
     final List<StepReport> all = new ArrayList<>();
+    /** RSS when the timed steps began, and whether the peak was reset then (-1 / false before). */
+    long rssBeforeSteps = -1;
+    boolean peakReset;
 
     StepLog(String workload, int warmup) {
         this.workload = workload;
@@ -27,6 +30,11 @@ final class StepLog implements Trainers.StepListener {
         all.add(report);
         LOG.info("{} step {}/{}{}: {} s, loss {}", workload, report.step(), report.totalSteps(),
                 report.step() <= warmup ? " (warm-up)" : "", report.stepNanos() / 1e9, report.loss());
+        if (report.step() == warmup) {
+            // The timed steps' own peak: everything before (building, first-step allocations) is left out.
+            rssBeforeSteps = MemoryProbe.self()[1];
+            peakReset = MemoryProbe.resetPeak();
+        }
     }
 
     List<StepReport> timed() {
