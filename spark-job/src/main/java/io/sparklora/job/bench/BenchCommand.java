@@ -50,6 +50,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "2", description = "Partitions of the batch in spark mode (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--micro-batch", defaultValue = "0",
+            description = "Examples per forward/backward (default 0: the whole batch, per partition in spark mode).")
+    int microBatch;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the weights and batches (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -85,7 +89,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (String n : names) {
                 sink.emit(n.startsWith("gpt2-gen-beam")
                         ? GenerationBench.run(n, TrainWorkloads.Gpt2Shape.small(), 32, 32, threads, warmup, runs, seed)
-                        : SingleBench.run(TrainWorkloads.byName(n, seed), threads, warmup, runs));
+                        : SingleBench.run(TrainWorkloads.byName(n, seed), threads, warmup, runs, microBatch));
             }
             return 0;
         }
@@ -102,7 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.sparkContext());
             for (String n : names) {
-                sink.emit(SparkBench.run(jsc, TrainWorkloads.byName(n, seed), partitions, threads, warmup, runs));
+                sink.emit(SparkBench.run(jsc, TrainWorkloads.byName(n, seed), partitions, threads, warmup, runs, microBatch));
             }
         } finally {
             session.stop();

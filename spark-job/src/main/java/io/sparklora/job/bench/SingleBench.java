@@ -12,11 +12,11 @@ import io.sparklora.job.train.Trainers;
 public final class SingleBench {
     private SingleBench() {}
 
-    public static BenchResult run(TrainWorkload w, int threads, int warmup, int runs) {
+    public static BenchResult run(TrainWorkload w, int threads, int warmup, int runs, int microBatch) {
         if (warmup < 0 || runs <= 0) {
             throw new IllegalArgumentException("need --warmup >= 0 and --runs >= 1, got " + warmup + " and " + runs);
         }
-        TrainSettings s = w.settings(warmup + runs);
+        TrainSettings s = w.settings(warmup + runs, microBatch);
         TaskModelFactory factory = w.taskFactory();
         TrainState state = Trainers.initialState(w.base(), factory, s);
         StepLog log = new StepLog(w.name(), warmup);
@@ -25,6 +25,7 @@ public final class SingleBench {
         BenchResult r = new BenchResult("djl", w.name(), threads, stats, stats.tokensPerSecond(w.tokensPerStep()))
                 .put("warmup", warmup)
                 .put("tokens_per_step", w.tokensPerStep())
+                .put("micro_batch", s.microBatch())
                 .put("trainable", state.layout.size())
                 .put("loss_first", log.firstLoss())
                 .put("loss_last", log.lastLoss())

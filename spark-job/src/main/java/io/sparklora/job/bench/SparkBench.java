@@ -38,7 +38,7 @@ public final class SparkBench {
     private SparkBench() {}
 
     public static BenchResult run(JavaSparkContext jsc, TrainWorkload w, int partitions, int threads, int warmup,
-                                  int runs) {
+                                  int runs, int microBatch) {
         if (partitions <= 0 || partitions > w.globalBatch()) {
             throw new IllegalArgumentException("--partitions must be in [1, batch " + w.globalBatch() + "], got "
                     + partitions);
@@ -70,7 +70,7 @@ public final class SparkBench {
             List<MemoryProbe.Jvm> built = MemoryProbe.executors(data);
             int executors = local ? 1 : Math.max(1, jsc.sc().statusTracker().getExecutorInfos().length - 1);
 
-            TrainSettings s = w.settings(warmup + runs);
+            TrainSettings s = w.settings(warmup + runs, microBatch);
             TrainState state = Trainers.initialState(w.base(), factory, s);
             StepLog log = new StepLog(w.name(), warmup);
             Trainers.spark(jsc, data, w.globalBatch(), base, factory, s, state, log);
@@ -105,6 +105,7 @@ public final class SparkBench {
                     stats.tokensPerSecond(w.tokensPerStep()))
                     .put("warmup", warmup)
                     .put("tokens_per_step", w.tokensPerStep())
+                    .put("micro_batch", s.microBatch())
                     .put("master", master.replace(' ', '_'))
                     .put("partitions", partitions)
                     .put("executors", executors)

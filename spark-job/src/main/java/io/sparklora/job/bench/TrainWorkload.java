@@ -36,11 +36,14 @@ public record TrainWorkload(String name, ModelSpec spec, FrozenWeights base, Lis
     }
 
     /**
-     * AdamW (lr 1e-4, weight decay 0.01, torch's betas and eps), clip 1.0, no warm-up, the whole
-     * batch as one micro-batch (per partition in Spark mode), {@code steps} steps.
+     * AdamW (lr 1e-4, weight decay 0.01, torch's betas and eps), clip 1.0, no warm-up, {@code steps}
+     * steps, micro-batches of {@code microBatch} examples (0: the whole batch, per partition in Spark mode).
      */
-    public TrainSettings settings(long steps) {
-        return new TrainSettings(globalBatch(), globalBatch(), seed, steps, 1e-4, 0.0, 0.01f, 1.0, 0.9f, 0.999f,
-                1e-8f, 1);
+    public TrainSettings settings(long steps, int microBatch) {
+        if (microBatch < 0) {
+            throw new IllegalArgumentException("--micro-batch must be >= 0, got " + microBatch);
+        }
+        return new TrainSettings(globalBatch(), microBatch == 0 ? globalBatch() : Math.min(microBatch, globalBatch()),
+                seed, steps, 1e-4, 0.0, 0.01f, 1.0, 0.9f, 0.999f, 1e-8f, 1);
     }
 }

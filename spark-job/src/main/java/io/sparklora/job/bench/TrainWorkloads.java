@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.sparklora.job.dist.FrozenWeights;
+import io.sparklora.job.dist.TorchThread;
 import io.sparklora.model.bert.BertConfig;
 import io.sparklora.model.bert.BertForSequenceClassification;
 import io.sparklora.model.gpt2.Gpt2Config;
@@ -126,25 +127,29 @@ public final class TrainWorkloads {
 
     /** GPT-2's own random initialisation (N(0, 0.02) weights), copied to the heap with Hugging Face names. */
     static FrozenWeights gpt2Weights(String configJson, int seed) {
-        Engine.getInstance().setRandomSeed(seed);
-        FrozenWeights w = new FrozenWeights();
-        try (NDManager m = NDManager.newBaseManager()) {
-            Gpt2LMHeadModel model = Gpt2LMHeadModel.build(Gpt2Config.fromJson(configJson, "bench config"), m);
-            copy(model.namedParameters(), w, null);
-        }
-        return w;
+        return TorchThread.call(() -> {
+            Engine.getInstance().setRandomSeed(seed);
+            FrozenWeights w = new FrozenWeights();
+            try (NDManager m = NDManager.newBaseManager()) {
+                Gpt2LMHeadModel model = Gpt2LMHeadModel.build(Gpt2Config.fromJson(configJson, "bench config"), m);
+                copy(model.namedParameters(), w, null);
+            }
+            return w;
+        });
     }
 
     /** The encoder of a randomly initialised BERT classifier: a pretrained checkpoint's tensors, no classifier. */
     static FrozenWeights bertWeights(String configJson, int seed) {
-        Engine.getInstance().setRandomSeed(seed);
-        FrozenWeights w = new FrozenWeights();
-        try (NDManager m = NDManager.newBaseManager()) {
-            BertConfig cfg = BertConfig.fromJson(
-                    new ByteArrayInputStream(configJson.getBytes(StandardCharsets.UTF_8)), "bench config");
-            copy(new BertForSequenceClassification(m, cfg).namedParameters(), w, "classifier.");
-        }
-        return w;
+        return TorchThread.call(() -> {
+            Engine.getInstance().setRandomSeed(seed);
+            FrozenWeights w = new FrozenWeights();
+            try (NDManager m = NDManager.newBaseManager()) {
+                BertConfig cfg = BertConfig.fromJson(
+                        new ByteArrayInputStream(configJson.getBytes(StandardCharsets.UTF_8)), "bench config");
+                copy(new BertForSequenceClassification(m, cfg).namedParameters(), w, "classifier.");
+            }
+            return w;
+        });
     }
 
     private static void copy(Map<String, Param> params, FrozenWeights into, String skipPrefix) {

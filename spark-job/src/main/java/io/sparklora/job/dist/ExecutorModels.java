@@ -9,15 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * The executor-side registry: one materialised model per JVM per (base broadcast, architecture),
@@ -30,18 +25,6 @@ public final class ExecutorModels {
     private static final ConcurrentHashMap<String, Holder> HOLDERS = new ConcurrentHashMap<>();
     private static final AtomicInteger BUILDS = new AtomicInteger();
     private static final AtomicInteger SHARED = new AtomicInteger();
-    /**
-     * The JVM's one thread for PyTorch work. Spark runs every task on a new thread, and OpenMP keeps a
-     * team of worker threads per calling thread: teams left by earlier tasks spin on the cores the
-     * current one needs. One calling thread, one team (BENCHMARKS.md §2).
-     */
-    private static final ExecutorService TORCH = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "sparklora-torch");
-        t.setDaemon(true);
-        return t;
-    });
-    private static volatile Thread torchThread;
-
     private ExecutorModels() {}
 
     /** A materialised model and the version of the LoRA values it holds. */
@@ -69,7 +52,7 @@ public final class ExecutorModels {
         Holder h = HOLDERS.computeIfAbsent(key, k -> new Holder());
         h.lock.lock();
         try {
-            return onTorchThread(() -> {
+            return TorchThread.call(() -> {
                 if (h.model == null) {
                     build(h, key, baseKey, base, factory, device);
                 }
@@ -77,34 +60,6 @@ public final class ExecutorModels {
             });
         } finally {
             h.lock.unlock();
-        }
-    }
-
-    /** Runs {@code work} on the PyTorch thread and waits; the caller must not need its TaskContext there. */
-    static <T> T onTorchThread(Supplier<T> work) {
-        if (Thread.currentThread() == torchThread) {
-            return work.get();
-        }
-        Future<T> f = TORCH.submit(() -> {
-            torchThread = Thread.currentThread();
-            return work.get();
-        });
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(c);
-        } catch (InterruptedException e) {
-            // A killed Spark task: the native computation cannot be interrupted and finishes on its own.
-            f.cancel(false);
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the model computed", e);
         }
     }
 

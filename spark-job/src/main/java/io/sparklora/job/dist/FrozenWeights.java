@@ -27,16 +27,20 @@ public final class FrozenWeights implements Serializable {
 
     /** Copies every tensor of {@code source} to the heap. */
     public static FrozenWeights from(TensorSource source) {
-        FrozenWeights w = new FrozenWeights();
-        try (NDManager m = NDManager.newBaseManager()) {
-            for (String name : source.names()) {
-                try (NDManager tmp = m.newSubManager()) {
-                    NDArray a = source.load(name, tmp);
-                    w.put(name, a.getShape().getShape(), a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray());
+        Objects.requireNonNull(source, "source");
+        return TorchThread.call(() -> {
+            FrozenWeights w = new FrozenWeights();
+            try (NDManager m = NDManager.newBaseManager()) {
+                for (String name : source.names()) {
+                    try (NDManager tmp = m.newSubManager()) {
+                        NDArray a = source.load(name, tmp);
+                        w.put(name, a.getShape().getShape(),
+                                a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray());
+                    }
                 }
             }
-        }
-        return w;
+            return w;
+        });
     }
 
     public void put(String name, long[] shape, float[] values) {

@@ -3,13 +3,14 @@ package io.sparklora.job.train;
 import ai.djl.ndarray.NDManager;
 import io.sparklora.job.dist.AdapterTask;
 import io.sparklora.job.dist.BatchPlan;
-import io.sparklora.job.dist.ExecutorModels;
 import io.sparklora.job.dist.BroadcastWeights;
+import io.sparklora.job.dist.ExecutorModels;
 import io.sparklora.job.dist.FrozenWeights;
 import io.sparklora.job.dist.GradientAllReduce;
 import io.sparklora.job.dist.PartitionStep;
 import io.sparklora.job.dist.StepResult;
 import io.sparklora.job.dist.TaskModelFactory;
+import io.sparklora.job.dist.TorchThread;
 import io.sparklora.job.dist.TrainableLayout;
 import io.sparklora.model.task.Example;
 import io.sparklora.model.task.TaskModel;
@@ -38,12 +39,14 @@ public final class Trainers {
      * random initialisation drawn from the run's seed.
      */
     public static TrainState initialState(FrozenWeights base, TaskModelFactory factory, TrainSettings s) {
-        ai.djl.engine.Engine.getInstance().setRandomSeed((int) (s.seed() ^ (s.seed() >>> 32)));
-        try (NDManager m = NDManager.newBaseManager()) {
-            TaskModel model = factory.build(base.source(), m);
-            TrainableLayout layout = TrainableLayout.of(model.module());
-            return TrainState.fresh(layout, layout.read(model.module()), s);
-        }
+        return TorchThread.call(() -> {
+            ai.djl.engine.Engine.getInstance().setRandomSeed((int) (s.seed() ^ (s.seed() >>> 32)));
+            try (NDManager m = NDManager.newBaseManager()) {
+                TaskModel model = factory.build(base.source(), m);
+                TrainableLayout layout = TrainableLayout.of(model.module());
+                return TrainState.fresh(layout, layout.read(model.module()), s);
+            }
+        });
     }
 
     /** One adapter of a distributed run: what executors need, its settings and its driver-side state. */
@@ -129,16 +132,18 @@ public final class Trainers {
                                    TrainState state, StepListener listener) {
         BatchPlan plan = new BatchPlan(data.size(), s.globalBatch(), s.seed());
         DriverOptimizer optimizer = new DriverOptimizer(s);
-        try (NDManager m = NDManager.newBaseManager()) {
-            ExecutorModels.Holder holder = ExecutorModels.standalone(factory.build(base.source(), m));
-            while (state.step < s.totalSteps()) {
-                long t0 = System.nanoTime();
-                StepResult r = PartitionStep.compute(holder, state.layout, state.params, state.step, data.iterator(),
-                        plan, state.step, s.microBatch(), s.seed());
-                StepReport report = optimizer.apply(state, r, plan.epochOf(state.step), System.nanoTime() - t0);
-                listener.onStep(report, state);
+        return TorchThread.call(() -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                ExecutorModels.Holder holder = ExecutorModels.standalone(factory.build(base.source(), m));
+                while (state.step < s.totalSteps()) {
+                    long t0 = System.nanoTime();
+                    StepResult r = PartitionStep.compute(holder, state.layout, state.params, state.step,
+                            data.iterator(), plan, state.step, s.microBatch(), s.seed());
+                    StepReport report = optimizer.apply(state, r, plan.epochOf(state.step), System.nanoTime() - t0);
+                    listener.onStep(report, state);
+                }
             }
-        }
-        return state;
+            return state;
+        });
     }
 }

@@ -41,7 +41,7 @@ class BenchHarnessTest {
     void tinyGpt2TrainingStepGivesAParsableResultAndJsonLine(@TempDir Path dir) throws Exception {
         TrainWorkload w = TrainWorkloads.gpt2(new TrainWorkloads.Gpt2Shape(2, 16, 2, 100, 32, 4, 16), 7);
         assertEquals(64, w.tokensPerStep());
-        BenchResult r = SingleBench.run(w, 1, 1, 1);
+        BenchResult r = SingleBench.run(w, 1, 1, 1, 0);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         Path jsonl = dir.resolve("sub/results.jsonl");
         new ResultSink(new PrintStream(buf, true, StandardCharsets.UTF_8), jsonl, "sparklora bench --test")
