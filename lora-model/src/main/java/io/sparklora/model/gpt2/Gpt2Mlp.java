@@ -30,12 +30,12 @@ public final class Gpt2Mlp extends Module {
      */
     static NDArray geluTanh(NDArray x) {
         NDArray[] valueAndSlope = Autograd.noGrad(() -> {
-            NDArray cube = x.mul(x).mul(x);
-            NDArray t = Ops.scale(Ops.scale(cube, 0.044715f).add(x), SQRT_2_OVER_PI).tanh();
+            NDArray square = x.mul(x);
+            NDArray t = Ops.scale(Ops.scale(square.mul(x), 0.044715f).add(x), SQRT_2_OVER_PI).tanh();
             NDArray onePlusT = t.add(1f);
             NDArray y = Ops.scale(x, 0.5f).mul(onePlusT);
             // d/dx = ½(1+t) + ½x(1−t²)·√(2/π)(1 + 3·0.044715x²)
-            NDArray inner = Ops.scale(Ops.scale(x.mul(x), 3 * 0.044715f).add(1f), SQRT_2_OVER_PI);
+            NDArray inner = Ops.scale(Ops.scale(square, 3 * 0.044715f).add(1f), SQRT_2_OVER_PI);
             NDArray slope = Ops.scale(onePlusT, 0.5f)
                     .add(Ops.scale(x, 0.5f).mul(t.mul(t).neg().add(1f)).mul(inner));
             return new NDArray[] {y, slope};

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
  * Host memory of the JVMs that trained: a tiny job over the cached training partitions (so its
@@ -36,6 +37,11 @@ final class MemoryProbe {
             byId.merge(j.executor(), j, (a, b) -> a.peakRssBytes() >= b.peakRssBytes() ? a : b);
         }
         return new ArrayList<>(byId.values());
+    }
+
+    /** The largest of {@code field} over {@code jvms}, or -1 when there are none. */
+    static long max(List<Jvm> jvms, ToLongFunction<Jvm> field) {
+        return jvms.stream().mapToLong(field).max().orElse(-1);
     }
 
     /** This process's {@code VmHWM} and {@code VmRSS} in bytes, or -1 where /proc is missing. */

@@ -92,10 +92,10 @@ public final class SparkBench {
             }
             long maxBytes = tasks.stream().mapToLong(SparkTraffic.Task::resultBytes).max().orElse(-1);
             double meanBytes = tasks.stream().mapToLong(SparkTraffic.Task::resultBytes).average().orElse(-1);
-            long peak = jvms.stream().mapToLong(MemoryProbe.Jvm::peakRssBytes).max().orElse(-1);
-            long builtPeak = built.stream().mapToLong(MemoryProbe.Jvm::peakRssBytes).max().orElse(-1);
-            long builtRss = built.stream().mapToLong(MemoryProbe.Jvm::rssBytes).max().orElse(-1);
-            long beforeRss = before.stream().mapToLong(MemoryProbe.Jvm::rssBytes).max().orElse(-1);
+            long peak = MemoryProbe.max(jvms, MemoryProbe.Jvm::peakRssBytes);
+            long builtPeak = MemoryProbe.max(built, MemoryProbe.Jvm::peakRssBytes);
+            long builtRss = MemoryProbe.max(built, MemoryProbe.Jvm::rssBytes);
+            long beforeRss = MemoryProbe.max(before, MemoryProbe.Jvm::rssBytes);
             int taskThreads = jvms.stream().mapToInt(MemoryProbe.Jvm::intraOpThreads).max().orElse(-1);
             long[] driver = MemoryProbe.self();
             long weightBytes = w.base().bytes();
@@ -126,12 +126,9 @@ public final class SparkBench {
                     .put("peak_rss_over_weights", peak > 0 ? (double) peak / weightBytes : -1.0)
                     .put("executor_peak_rss_after_build_bytes", builtPeak)
                     .put("executor_rss_after_build_bytes", builtRss)
-                    .put("executor_heap_committed_before_build_bytes",
-                            before.stream().mapToLong(MemoryProbe.Jvm::heapCommittedBytes).max().orElse(-1))
-                    .put("executor_heap_committed_after_build_bytes",
-                            built.stream().mapToLong(MemoryProbe.Jvm::heapCommittedBytes).max().orElse(-1))
-                    .put("executor_heap_committed_bytes",
-                            jvms.stream().mapToLong(MemoryProbe.Jvm::heapCommittedBytes).max().orElse(-1))
+                    .put("executor_heap_committed_before_build_bytes", MemoryProbe.max(before, MemoryProbe.Jvm::heapCommittedBytes))
+                    .put("executor_heap_committed_after_build_bytes", MemoryProbe.max(built, MemoryProbe.Jvm::heapCommittedBytes))
+                    .put("executor_heap_committed_bytes", MemoryProbe.max(jvms, MemoryProbe.Jvm::heapCommittedBytes))
                     .put("executor_rss_before_build_bytes", beforeRss)
                     .put("build_peak_over_weights", beforeRss > 0 ? (double) (builtPeak - beforeRss) / weightBytes : -1.0)
                     .put("broadcast_blocks", base.blocks())
